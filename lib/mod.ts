@@ -1,0 +1,16 @@
+/**
+ * Memory Garden's memory engine: simulators of caches, virtual memory,
+ * allocators and collectors, real measurements of this machine, and the
+ * charts and exercises the lessons are built from.
+ *
+ * @example Seeded randomness
+ * ```ts
+ * import { createPrng } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(createPrng(3).float() < 1, true);
+ * ```
+ *
+ * @module
+ */
+export * from "./random/mod.ts";
