@@ -1,0 +1,8 @@
+/**
+ * Real measurements of the machine this code runs on: the only part of the
+ * memory engine that reads clocks, /proc, /sys, calls libc through FFI or
+ * forces V8's collector. Every probe is bounded in time and memory, cleans up
+ * after itself, and returns raw samples together with the environment.
+ *
+ * @module
+ */
