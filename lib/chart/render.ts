@@ -1,0 +1,201 @@
+/**
+ * Turn an Observable Plot specification into a {@linkcode Chart}: an SVG
+ * string drawn server-side with linkedom, shown in Jupyter as SVG and HTML,
+ * and writable to a file from `deno run`.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+
+/** The shared look of every chart in the course. */
+export const THEME = {
+  width: 640,
+  height: 360,
+  fontFamily: "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif",
+  fontSize: "12px",
+  className: "memgarden-plot",
+  /** Series colours, friendly to colour-blind readers (Okabe-Ito). */
+  colors: ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"],
+} as const;
+
+/** An axis: its label must name the quantity and its unit, e.g. "Working set (KiB)". */
+export type AxisOptions = Plot.ScaleOptions & { label?: string | null };
+
+/** Options for {@linkcode chart}: Plot's options, with a title and labelled axes required. */
+export interface ChartOptions extends Omit<Plot.PlotOptions, "title" | "caption" | "x" | "y"> {
+  /** What the chart shows, in a few words. */
+  title: string;
+  /** One sentence that says what to notice. */
+  caption?: string;
+  /** The x scale; `label` is required unless `axis` is null. */
+  x?: AxisOptions;
+  /** The y scale; `label` is required unless `axis` is null. */
+  y?: AxisOptions;
+}
+
+/** A drawn chart: SVG text plus a rich display for Jupyter. */
+export interface Chart {
+  /** The chart's title. */
+  readonly title: string;
+  /** The caption (what to notice), or an empty string. */
+  readonly caption: string;
+  /** A standalone SVG document (with `xmlns`), suitable for a `.svg` file. */
+  readonly svg: string;
+  /** An HTML fragment: title, SVG and caption. */
+  readonly html: string;
+  /** The Jupyter MIME bundle: `image/svg+xml`, `text/html` and `text/plain`. */
+  [key: symbol]: () => Record<string, string>;
+}
+
+const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
+    /"/g,
+    "&quot;",
+  );
+}
+
+function requireLabel(axis: "x" | "y", options: AxisOptions | undefined, hasMarks: boolean) {
+  if (!hasMarks || options?.axis === null) return;
+  const label = options?.label;
+  if (typeof label !== "string" || label.trim() === "") {
+    throw new TypeError(
+      `Cannot draw chart: ${axis}.label must name the quantity and its unit, e.g. "Size (KiB)": received ${
+        JSON.stringify(label ?? null)
+      }`,
+    );
+  }
+}
+
+/**
+ * Draw a chart with the course's shared look.
+ *
+ * @param options Plot options plus a required `title`, an optional `caption`,
+ *   and labelled `x`/`y` axes (with units).
+ * @returns A {@linkcode Chart} whose rich display shows in Jupyter.
+ *
+ * @example A labelled line chart
+ * ```ts
+ * import { chart } from "memgarden";
+ * import * as Plot from "@observablehq/plot";
+ * import assert from "node:assert/strict";
+ *
+ * const c = chart({
+ *   title: "Doubling",
+ *   x: { label: "Step (count)" },
+ *   y: { label: "Size (bytes)", type: "log" },
+ *   marks: [Plot.line([[0, 1], [1, 2], [2, 4]])],
+ * });
+ * assert.match(c.svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+ * assert.match(c.svg, /Size \(bytes\)/);
+ * ```
+ */
+export function chart(options: ChartOptions): Chart {
+  if (typeof options?.title !== "string" || options.title.trim() === "") {
+    throw new TypeError(
+      `Cannot draw chart: title must be a non-empty string: received ${
+        JSON.stringify(options?.title ?? null)
+      }`,
+    );
+  }
+  const hasMarks = (options.marks ?? []).length > 0;
+  requireLabel("x", options.x, hasMarks);
+  requireLabel("y", options.y, hasMarks);
+  const { title, caption = "", ...plotOptions } = options;
+  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
+  const node = Plot.plot({
+    width: THEME.width,
+    height: THEME.height,
+    grid: true,
+    className: THEME.className,
+    color: { range: [...THEME.colors] },
+    ...plotOptions,
+    style: {
+      fontFamily: THEME.fontFamily,
+      fontSize: THEME.fontSize,
+      background: "white",
+      overflow: "visible",
+      ...(typeof plotOptions.style === "object" ? plotOptions.style : {}),
+    },
+    document: document as unknown as Document,
+  } as Plot.PlotOptions) as unknown as Element;
+  const svgNode = node.tagName.toLowerCase() === "svg" ? node : node.querySelector("svg");
+  if (!svgNode) throw new Error("Cannot draw chart: Plot produced no SVG element");
+  const legends = node === svgNode
+    ? ""
+    : [...node.children].filter((c) => c !== svgNode).map((c) => c.outerHTML).join("");
+  svgNode.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  svgNode.setAttribute("role", "img");
+  svgNode.setAttribute("aria-label", title);
+  const svg = svgNode.outerHTML;
+  const html =
+    `<figure class="memgarden-figure" style="margin:0 0 1em 0;font-family:${
+      escapeHtml(THEME.fontFamily)
+    }">` +
+    `<div style="font-weight:600;font-size:15px;margin-bottom:4px">${escapeHtml(title)}</div>` +
+    legends + svg +
+    (caption
+      ? `<figcaption style="font-size:13px;color:#444;margin-top:4px">${
+        escapeHtml(caption)
+      }</figcaption>`
+      : "") +
+    `</figure>`;
+  const text = caption ? `${title}: ${caption}` : title;
+  return {
+    title,
+    caption,
+    svg,
+    html,
+    [JUPYTER_DISPLAY]: () => ({ "image/svg+xml": svg, "text/html": html, "text/plain": text }),
+  };
+}
+
+/**
+ * Write a chart's standalone SVG to a file (for `deno run` scripts and reports).
+ *
+ * @param c The chart to save.
+ * @param path Where to write the `.svg` file.
+ * @returns Resolves when the file is written.
+ *
+ * @example Save a chart
+ * ```ts
+ * import { chart, saveSvg } from "memgarden";
+ * import * as Plot from "@observablehq/plot";
+ * import assert from "node:assert/strict";
+ *
+ * const c = chart({
+ *   title: "Two points",
+ *   x: { label: "Time (s)" },
+ *   y: { label: "Memory (MiB)" },
+ *   marks: [Plot.dot([[1, 2], [2, 3]])],
+ * });
+ * const path = await Deno.makeTempFile({ suffix: ".svg" });
+ * await saveSvg(c, path);
+ * assert.match(await Deno.readTextFile(path), /<svg/);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function saveSvg(c: Chart, path: string): Promise<void> {
+  await Deno.writeTextFile(path, `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
+}
+
+/**
+ * Join an axis name and its unit the way every chart in the course does.
+ *
+ * @param name The quantity, e.g. "Working set".
+ * @param unit The unit, e.g. "KiB".
+ * @returns The label, e.g. "Working set (KiB)".
+ *
+ * @example A label with a unit
+ * ```ts
+ * import { axisLabel } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(axisLabel("Latency", "ns"), "Latency (ns)");
+ * ```
+ */
+export function axisLabel(name: string, unit: string): string {
+  return `${name} (${unit})`;
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Execute notebooks headlessly through the real Deno Jupyter kernel.
+
+Usage: /usr/bin/python3 tools/nbrun.py [--out DIR] [--timeout S] NOTEBOOK...
+
+Each notebook runs top to bottom in a fresh kernel, in its own folder. The
+executed copy is written to DIR (default: out/notebooks), also when a cell
+fails, so the failing output can be read. The source notebook is never
+modified. Exit status: 0 when every notebook ran without a cell error, 1 when
+any failed, 2 on a usage error.
+
+Deno 2.9's kernel sometimes publishes an output just after it reports idle;
+stock nbclient then drops that output. PatientClient keeps reading IOPub for a
+short grace period after idle, so no output is lost.
+"""
+import argparse
+import asyncio
+import os
+import queue
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionComplete, CellExecutionError, DeadKernelError
+from nbclient.util import ensure_async
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRACE_SECONDS = 0.15
+
+
+class PatientClient(NotebookClient):
+    """An nbclient that waits briefly after 'idle' for late outputs."""
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        assert self.kc is not None
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    break
+        deadline = time.monotonic() + GRACE_SECONDS
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=remaining))
+            except (queue.Empty, asyncio.TimeoutError, TimeoutError):
+                return
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    pass
+
+
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_one(path, out_dir, timeout):
+    nb = nbformat.read(path, as_version=4)
+    name = os.path.basename(path)
+    code_cells = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
+    done = {"n": 0}
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        done["n"] += 1
+
+    client = PatientClient(
+        nb,
+        kernel_name="deno",
+        timeout=timeout,
+        iopub_timeout=10,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        on_cell_executed=on_cell_executed,
+    )
+    started = time.monotonic()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        error = str(err)
+    except DeadKernelError as err:
+        error = f"the kernel died: {err}"
+    except Exception as err:  # timeouts and kernel start failures
+        error = f"{type(err).__name__}: {err}"
+    elapsed = time.monotonic() - started
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, name)
+    nbformat.write(nb, out_path)
+    if error:
+        progress(f"FAIL {name} after {done['n']}/{code_cells} code cells ({elapsed:.1f} s); executed copy: {out_path}")
+        progress(error)
+        return False
+    progress(f"ok   {name}: {code_cells} code cells in {elapsed:.1f} s -> {out_path}")
+    return True
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description="Execute notebooks through the Deno kernel")
+    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument("--out", default=os.path.join(REPO, "out", "notebooks"))
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    args = parser.parse_args(argv)
+    jupyter_path = os.path.join(REPO, ".jupyter")
+    os.environ["JUPYTER_PATH"] = jupyter_path + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    tools_bin = os.path.join(REPO, ".tools", "node_modules", ".bin")
+    if os.path.isdir(tools_bin):
+        os.environ["PATH"] = tools_bin + os.pathsep + os.environ.get("PATH", "")
+    missing = [p for p in args.notebooks if not os.path.isfile(p)]
+    if missing:
+        progress(f"Cannot run notebooks: no such file: {', '.join(missing)}")
+        return 2
+    results = [run_one(p, args.out, args.timeout) for p in args.notebooks]
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
