@@ -15,3 +15,4 @@
  * @module
  */
 export * from "./prng.ts";
+export * from "./mersenne.ts";
