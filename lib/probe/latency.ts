@@ -1,0 +1,402 @@
+/**
+ * The real memory latency curve of this machine, measured by pointer
+ * chasing: each load's address comes from the previous load, so the CPU can
+ * neither overlap nor prefetch them, and the time per step is the latency of
+ * whichever level of the hierarchy holds the working set.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { createPrng } from "../random/mod.ts";
+import { escapeHtml, formatBytes, formatNs, htmlTable, textTable } from "./_format.ts";
+import { keepAlive, medianOf, minOf, nowMs } from "./_timing.ts";
+import { type CacheFact, environment, machineFacts, type ProbeEnvironment } from "./machine.ts";
+import { type ProgressSink, resolveProgress } from "./progress.ts";
+
+const LINE_BYTES = 64;
+const INTS_PER_LINE = LINE_BYTES / 4;
+const MiB = 1024 * 1024;
+
+const LatencyOptionsSchema = z.object({
+  minBytes: z.number().int().min(LINE_BYTES * 2).default(4 * 1024),
+  maxBytes: z.number().int().min(LINE_BYTES * 2).default(64 * MiB),
+  pointsPerDoubling: z.number().int().min(1).max(16).default(3),
+  sizesBytes: z.array(z.number().int().min(LINE_BYTES * 2)).min(1).optional(),
+  budgetMs: z.number().positive().max(600_000).default(4000),
+  maxMemoryBytes: z.number().int().positive().default(512 * MiB),
+  stepsPerRun: z.number().int().min(64).max(1 << 24).default(16384),
+  maxRunsPerSize: z.number().int().min(2).default(400),
+  seed: z.number().int().default(1),
+  withCaches: z.boolean().default(true),
+}).refine((o) => o.minBytes <= o.maxBytes, {
+  path: ["maxBytes"],
+  message: "maxBytes must be at least minBytes",
+});
+
+/** Options of {@linkcode measureLatencyCurve}. */
+export interface LatencyOptions {
+  /** Smallest working set (default 4 KiB). */
+  minBytes?: number;
+  /** Largest working set (default 64 MiB). */
+  maxBytes?: number;
+  /** Sizes per doubling between min and max (default 3). */
+  pointsPerDoubling?: number;
+  /** Explicit sizes instead of min/max/pointsPerDoubling (each rounded down to 64 B). */
+  sizesBytes?: number[];
+  /** Total time budget in ms, split across sizes, setup included (default 4000). */
+  budgetMs?: number;
+  /** Refuse to allocate more than this (default 512 MiB). */
+  maxMemoryBytes?: number;
+  /** Dependent loads per timed run (default 16384). */
+  stepsPerRun?: number;
+  /** Stop a size after this many runs even with budget left (default 400). */
+  maxRunsPerSize?: number;
+  /** Seed for the random cycle (default 1). */
+  seed?: number;
+  /** Attach the caches from {@linkcode machineFacts} (default true). */
+  withCaches?: boolean;
+  /** Show progress: `true` for automatic, or a sink. */
+  progress?: boolean | ProgressSink;
+}
+
+/** A measured latency curve: one point per working-set size. */
+export interface LatencyCurve {
+  /** Working-set sizes in bytes, ascending. */
+  sizesBytes: number[];
+  /** Minimum ns per dependent load at each size. */
+  nsPerAccess: number[];
+  /** Raw ns per load of every timed run, one array per size. */
+  samples: number[][];
+  /** Loads per timed run. */
+  stepsPerRun: number;
+  /** Seed of the random cycles. */
+  seed: number;
+  /** The time budget asked for. */
+  budgetMs: number;
+  /** Wall time actually spent, setup included. */
+  elapsedMs: number;
+  /** Caches of CPU 0 as the OS reports them (empty when unknown). */
+  caches: CacheFact[];
+  /** Where and when this was measured. */
+  environment: ProbeEnvironment;
+}
+
+/**
+ * Sizes from `minBytes` to `maxBytes`, `pointsPerDoubling` per doubling,
+ * rounded down to whole 64-byte lines, without duplicates.
+ */
+function sweepSizes(minBytes: number, maxBytes: number, perDoubling: number): number[] {
+  const sizes = new Set<number>();
+  const doublings = Math.log2(maxBytes / minBytes);
+  const count = Math.floor(doublings * perDoubling + 1e-9);
+  for (let k = 0; k <= count; k++) {
+    sizes.add(Math.floor((minBytes * 2 ** (k / perDoubling)) / LINE_BYTES) * LINE_BYTES);
+  }
+  sizes.add(Math.floor(maxBytes / LINE_BYTES) * LINE_BYTES);
+  return [...sizes].sort((a, b) => a - b);
+}
+
+/**
+ * Write a random single cycle over the first `lines` lines of `buf` (one
+ * int per 64-byte line, at stride 16) with Sattolo's algorithm, in place:
+ * `buf[16 * i]` holds `16 * next(i)`.
+ */
+function buildCycle(buf: Int32Array, lines: number, seed: number): void {
+  for (let i = 0; i < lines; i++) buf[i * INTS_PER_LINE] = i * INTS_PER_LINE;
+  const prng = createPrng(seed);
+  for (let i = lines - 1; i > 0; i--) {
+    const j = prng.int(0, i - 1);
+    const a = i * INTS_PER_LINE;
+    const b = j * INTS_PER_LINE;
+    const t = buf[a];
+    buf[a] = buf[b];
+    buf[b] = t;
+  }
+}
+
+/** Follow the chain `steps` times (a multiple of 4) from `start`; returns where it stopped. */
+function chase(buf: Int32Array, start: number, steps: number): number {
+  let p = start;
+  for (let i = 0; i < steps; i += 4) {
+    p = buf[p];
+    p = buf[p];
+    p = buf[p];
+    p = buf[p];
+  }
+  return p;
+}
+
+function invalid(what: string, error: z.ZodError): never {
+  throw new TypeError(`${what}: ${z.prettifyError(error)}`, { cause: error });
+}
+
+/**
+ * Measure the latency curve: for each working-set size, chase a random
+ * cyclic permutation (one element per 64-byte line, so every load touches a
+ * new line) many times and keep the minimum ns per load. One buffer of the
+ * largest size is reused for every size; the time budget covers everything.
+ *
+ * @param options Sizes, budget, memory cap, seed, progress (all optional).
+ * @returns A {@linkcode LatencyCurve} with raw samples and a rich display.
+ * @throws {TypeError} When an option is invalid (names the field and value).
+ * @throws {RangeError} When the largest size exceeds `maxMemoryBytes`.
+ *
+ * @example A tiny curve: a working set far beyond L2 is slower than L1
+ * ```ts
+ * import { measureLatencyCurve } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const curve = await measureLatencyCurve({ sizesBytes: [8192, 16 * 1024 * 1024], budgetMs: 50, withCaches: false });
+ * assert.equal(curve.samples.length, 2);
+ * assert.ok(curve.samples.every((s) => s.length >= 2));
+ * assert.ok(curve.nsPerAccess.every((ns) => ns > 0));
+ * ```
+ */
+export async function measureLatencyCurve(options: LatencyOptions = {}): Promise<LatencyCurve> {
+  const { progress, ...rest } = options;
+  const parsed = LatencyOptionsSchema.safeParse(rest);
+  if (!parsed.success) invalid("Cannot measure latency curve: invalid options", parsed.error);
+  const o = parsed.data;
+  const sizes = o.sizesBytes
+    ? [...new Set(o.sizesBytes.map((s) => Math.floor(s / LINE_BYTES) * LINE_BYTES))].sort((a, b) =>
+      a - b
+    )
+    : sweepSizes(o.minBytes, o.maxBytes, o.pointsPerDoubling);
+  const largest = sizes[sizes.length - 1];
+  if (largest > o.maxMemoryBytes) {
+    throw new RangeError(
+      `Cannot measure latency curve: largest size must not exceed maxMemoryBytes (${o.maxMemoryBytes}): received ${largest}`,
+    );
+  }
+  const sink = resolveProgress(progress, "latency curve");
+  const steps = Math.ceil(o.stepsPerRun / 4) * 4;
+  const started = nowMs();
+  const deadline = started + o.budgetMs;
+
+  // Warm the chase up on a small cycle so it is optimised before timing.
+  {
+    const warm = new Int32Array(256 * INTS_PER_LINE);
+    buildCycle(warm, 256, o.seed);
+    let p = 0;
+    for (let i = 0; i < 200; i++) p = chase(warm, p, 1024);
+    keepAlive(p);
+  }
+
+  let buf: Int32Array | null = new Int32Array(largest / 4);
+  const samples: number[][] = [];
+  try {
+    for (let s = 0; s < sizes.length; s++) {
+      const lines = sizes[s] / LINE_BYTES;
+      const sizeDeadline = nowMs() + Math.max(0, deadline - nowMs()) / (sizes.length - s);
+      buildCycle(buf, lines, o.seed + s);
+      let p = chase(buf, 0, steps); // untimed: bring the set into the caches
+      const runs: number[] = [];
+      while (runs.length < o.maxRunsPerSize) {
+        const t0 = nowMs();
+        p = chase(buf, p, steps);
+        const t1 = nowMs();
+        runs.push(((t1 - t0) * 1e6) / steps);
+        if (runs.length >= 2 && t1 >= sizeDeadline) break;
+      }
+      keepAlive(p);
+      samples.push(runs);
+      await sink.update((s + 1) / sizes.length, `${formatBytes(sizes[s])}`);
+    }
+  } finally {
+    buf = null;
+  }
+  const elapsedMs = nowMs() - started;
+  await sink.finish(`${sizes.length} sizes in ${(elapsedMs / 1000).toFixed(1)} s`);
+  const curve: LatencyCurve = {
+    sizesBytes: sizes,
+    nsPerAccess: samples.map(minOf),
+    samples,
+    stepsPerRun: steps,
+    seed: o.seed,
+    budgetMs: o.budgetMs,
+    elapsedMs,
+    caches: o.withCaches ? machineFacts().caches : [],
+    environment: environment(),
+  };
+  return withCurveDisplay(curve);
+}
+
+function withCurveDisplay(curve: LatencyCurve): LatencyCurve {
+  Object.defineProperty(curve, Symbol.for("Jupyter.display"), {
+    enumerable: false,
+    value: () => {
+      const headers = ["working set", "min ns/load", "median ns/load", "runs", "fits in"];
+      const rows = curve.sizesBytes.map((size, i) => {
+        const fits = curve.caches
+          .filter((c) => c.type !== "Instruction" && c.sizeBytes !== null && size <= c.sizeBytes)
+          .map((c) => `L${c.level}`)[0] ?? (curve.caches.length ? "RAM" : "?");
+        return [
+          formatBytes(size),
+          formatNs(curve.nsPerAccess[i]),
+          formatNs(medianOf(curve.samples[i])),
+          String(curve.samples[i].length),
+          fits,
+        ];
+      });
+      const env = curve.environment;
+      const caption = `Pointer chase, ${curve.stepsPerRun} loads per run, seed ${curve.seed}; ` +
+        `${(curve.elapsedMs / 1000).toFixed(1)} s of a ${
+          (curve.budgetMs / 1000).toFixed(1)
+        } s budget; Deno ${env.deno}, ${env.os}/${env.arch}, ${env.date}`;
+      return {
+        "text/html": `<div><h4>Memory latency curve</h4>${
+          htmlTable(headers, rows.map((r) => r.map(escapeHtml)))
+        }<p><small>${escapeHtml(caption)}</small></p></div>`,
+        "text/plain": `${textTable(headers, rows)}\n${caption}`,
+      };
+    },
+  });
+  return curve;
+}
+
+/** One plateau of a latency curve: a range of sizes with about the same latency. */
+export interface LatencyPlateau {
+  /** 1 for the fastest plateau, then 2, 3, ... */
+  level: number;
+  /** Smallest size on the plateau. */
+  fromBytes: number;
+  /** Largest size on the plateau: an estimate of that level's useful capacity. */
+  toBytes: number;
+  /** Median of the plateau's per-size minimum latencies. */
+  latencyNs: number;
+  /** Number of sizes on the plateau. */
+  points: number;
+}
+
+/** Where the latency jumps from one plateau to the next. */
+export interface LatencyJump {
+  /** Last size of the faster plateau. */
+  afterBytes: number;
+  /** First size of the slower plateau. */
+  beforeBytes: number;
+  /** Slower plateau latency divided by faster plateau latency. */
+  ratio: number;
+}
+
+/** Plateaus and jumps found by {@linkcode estimateLevels}. */
+export interface LevelEstimate {
+  /** Plateaus from fastest to slowest. */
+  plateaus: LatencyPlateau[];
+  /** Jumps between consecutive plateaus. */
+  jumps: LatencyJump[];
+  /** Sizes that belong to no plateau (transitions). */
+  transitionBytes: number[];
+  /** The settings used. */
+  tolerance: number;
+  /** The settings used. */
+  minPoints: number;
+}
+
+const CurveShape = z.object({
+  sizesBytes: z.array(z.number().positive()).min(1),
+  nsPerAccess: z.array(z.number().positive().finite()).min(1),
+}).refine((c) => c.sizesBytes.length === c.nsPerAccess.length, {
+  path: ["nsPerAccess"],
+  message: "nsPerAccess must have one value per size",
+});
+
+const LevelOptionsSchema = z.object({
+  tolerance: z.number().gt(1).default(1.3),
+  minPoints: z.number().int().min(1).default(2),
+});
+
+/**
+ * Find the plateaus of a latency curve and the sizes where latency jumps.
+ * Walking from small to large sizes, a point joins the current plateau when
+ * its latency is within `tolerance` (a ratio) of the plateau's median;
+ * plateaus with fewer than `minPoints` sizes are treated as transitions.
+ *
+ * @param curve At least `sizesBytes` and `nsPerAccess` (e.g. a {@linkcode LatencyCurve}).
+ * @param options `tolerance` (default 1.3) and `minPoints` (default 2).
+ * @returns A {@linkcode LevelEstimate} with a rich display.
+ * @throws {TypeError} When the curve or options are malformed.
+ *
+ * @example Three clean steps
+ * ```ts
+ * import { estimateLevels } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const k = 1024;
+ * const est = estimateLevels({
+ *   sizesBytes: [8 * k, 16 * k, 32 * k, 128 * k, 256 * k, 512 * k, 8192 * k, 16384 * k],
+ *   nsPerAccess: [1, 1.05, 1.1, 3.4, 3.5, 3.6, 80, 85],
+ * });
+ * assert.deepEqual(est.plateaus.map((p) => p.toBytes), [32 * k, 512 * k, 16384 * k]);
+ * assert.ok(est.jumps[0].ratio > 3);
+ * ```
+ */
+export function estimateLevels(
+  curve: Pick<LatencyCurve, "sizesBytes" | "nsPerAccess">,
+  options: { tolerance?: number; minPoints?: number } = {},
+): LevelEstimate {
+  const c = CurveShape.safeParse({
+    sizesBytes: curve?.sizesBytes,
+    nsPerAccess: curve?.nsPerAccess,
+  });
+  if (!c.success) invalid("Cannot estimate levels: invalid curve", c.error);
+  const o = LevelOptionsSchema.safeParse(options);
+  if (!o.success) invalid("Cannot estimate levels: invalid options", o.error);
+  const { tolerance, minPoints } = o.data;
+  const points = c.data.sizesBytes.map((size, i) => ({ size, ns: c.data.nsPerAccess[i] }))
+    .sort((a, b) => a.size - b.size);
+  const groups: { size: number; ns: number }[][] = [];
+  let current: { size: number; ns: number }[] = [];
+  for (const pt of points) {
+    if (current.length > 0) {
+      const ref = medianOf(current.map((q) => q.ns));
+      if (Math.max(pt.ns / ref, ref / pt.ns) > tolerance) {
+        groups.push(current);
+        current = [];
+      }
+    }
+    current.push(pt);
+  }
+  if (current.length > 0) groups.push(current);
+  const plateaus: LatencyPlateau[] = [];
+  const transitionBytes: number[] = [];
+  for (const g of groups) {
+    if (g.length < minPoints) {
+      transitionBytes.push(...g.map((q) => q.size));
+      continue;
+    }
+    plateaus.push({
+      level: plateaus.length + 1,
+      fromBytes: g[0].size,
+      toBytes: g[g.length - 1].size,
+      latencyNs: medianOf(g.map((q) => q.ns)),
+      points: g.length,
+    });
+  }
+  const jumps: LatencyJump[] = plateaus.slice(1).map((p, i) => ({
+    afterBytes: plateaus[i].toBytes,
+    beforeBytes: p.fromBytes,
+    ratio: p.latencyNs / plateaus[i].latencyNs,
+  }));
+  const estimate: LevelEstimate = { plateaus, jumps, transitionBytes, tolerance, minPoints };
+  Object.defineProperty(estimate, Symbol.for("Jupyter.display"), {
+    enumerable: false,
+    value: () => {
+      const headers = ["plateau", "sizes", "latency ns", "points", "jump to next"];
+      const rows = plateaus.map((p, i) => [
+        String(p.level),
+        `${formatBytes(p.fromBytes)} – ${formatBytes(p.toBytes)}`,
+        formatNs(p.latencyNs),
+        String(p.points),
+        jumps[i] ? `×${jumps[i].ratio.toFixed(1)} after ${formatBytes(jumps[i].afterBytes)}` : "",
+      ]);
+      return {
+        "text/html": `<div><h4>Latency plateaus</h4>${
+          htmlTable(headers, rows.map((r) => r.map(escapeHtml)))
+        }</div>`,
+        "text/plain": textTable(headers, rows),
+      };
+    },
+  });
+  return estimate;
+}
