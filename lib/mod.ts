@@ -14,3 +14,6 @@
  * @module
  */
 export * from "./random/mod.ts";
+export * from "./chart/mod.ts";
+export * from "./io/mod.ts";
+export * from "./probe/mod.ts";

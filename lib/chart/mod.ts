@@ -22,3 +22,6 @@
  * @module
  */
 export * from "./render.ts";
+export * from "./format.ts";
+export * from "./table.ts";
+export * from "./hierarchy.ts";

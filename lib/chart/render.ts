@@ -7,6 +7,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { escapeText as escapeHtml } from "./_escape.ts";
 
 /** The shared look of every chart in the course. */
 export const THEME = {
@@ -49,13 +50,6 @@ export interface Chart {
 }
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
-    /"/g,
-    "&quot;",
-  );
-}
 
 function requireLabel(axis: "x" | "y", options: AxisOptions | undefined, hasMarks: boolean) {
   if (!hasMarks || options?.axis === null) return;

@@ -1,0 +1,88 @@
+import * as Plot from "@observablehq/plot";
+import { type Chart, chart } from "./render.ts";
+import { formatDuration, formatSize } from "./format.ts";
+
+/** A level of the hierarchy to draw: a name, a size and a latency. */
+export interface HierarchyPoint {
+  name: string;
+  sizeBytes: number;
+  latencyNs: number;
+}
+
+/** A size found on this machine, drawn as a marker across the chart. */
+export interface SizeMarker {
+  label: string;
+  sizeBytes: number;
+}
+
+/**
+ * Chart the memory hierarchy: size against latency, both on log scales, with
+ * optional markers for the sizes found on this machine.
+ *
+ * @param levels The levels, fastest first.
+ * @param markers Sizes measured on this machine (cache sizes, RAM), drawn as rules.
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Two levels and one marker
+ * ```ts
+ * import { hierarchyChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = hierarchyChart(
+ *   [{ name: "L1", sizeBytes: 32768, latencyNs: 1 }, { name: "RAM", sizeBytes: 2 ** 34, latencyNs: 90 }],
+ *   [{ label: "this machine's L1d", sizeBytes: 32768 }],
+ * );
+ * assert.match(c.svg, /Access latency \(ns\)/);
+ * assert.match(c.html, /this machine/);
+ * ```
+ */
+export function hierarchyChart(
+  levels: readonly HierarchyPoint[],
+  markers: readonly SizeMarker[] = [],
+): Chart {
+  const data = levels.map((l) => ({ ...l, label: `${l.name} · ${formatSize(l.sizeBytes)}` }));
+  return chart({
+    title: "The memory hierarchy: each level is bigger and slower than the one before",
+    caption: markers.length
+      ? "Dots: typical levels (round figures). Dashed lines: sizes read from this machine. Both axes are logarithmic: each grid step is ten times more."
+      : "Both axes are logarithmic: each grid step is ten times more.",
+    height: 420,
+    marginRight: 150,
+    marginLeft: 64,
+    x: {
+      type: "log",
+      label: "Capacity (bytes, binary prefixes)",
+      ticks: [2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40],
+      tickFormat: (d: number) => formatSize(d),
+    },
+    y: {
+      type: "log",
+      label: "Access latency (ns)",
+      ticks: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7],
+      tickFormat: (d: number) => formatDuration(d),
+    },
+    marks: [
+      Plot.ruleX(markers, { x: "sizeBytes", stroke: "#D55E00", strokeDasharray: "4,3" }),
+      Plot.text(markers, {
+        x: "sizeBytes",
+        frameAnchor: "top",
+        text: (m: SizeMarker) => `${m.label} ${formatSize(m.sizeBytes)}`,
+        rotate: -90,
+        textAnchor: "end",
+        lineAnchor: "bottom",
+        dx: -3,
+        fill: "#D55E00",
+        fontSize: 10,
+      }),
+      Plot.line(data, { x: "sizeBytes", y: "latencyNs", stroke: "#0072B2" }),
+      Plot.dot(data, { x: "sizeBytes", y: "latencyNs", fill: "#0072B2", r: 4 }),
+      Plot.text(data, {
+        x: "sizeBytes",
+        y: "latencyNs",
+        text: "label",
+        dx: 8,
+        textAnchor: "start",
+      }),
+    ],
+  });
+}
