@@ -17,3 +17,4 @@ export * from "./random/mod.ts";
 export * from "./chart/mod.ts";
 export * from "./io/mod.ts";
 export * from "./probe/mod.ts";
+export * from "./probe/mod.ts";

@@ -6,3 +6,7 @@
  *
  * @module
  */
+export * from "./libc.ts";
+export * from "./maps.ts";
+export * from "./faults.ts";
+export * from "./kernel_replay.ts";
