@@ -7,6 +7,7 @@
  * @module
  */
 
+import { z } from "zod";
 import { escapeHtml, formatBytes, htmlTable, textTable } from "./_format.ts";
 
 /** The software environment a measurement was taken in. */
@@ -301,8 +302,8 @@ function readText(path: string, warnings: string[]): string | null {
   }
 }
 
-function readCaches(warnings: string[]): CacheFact[] {
-  const dir = "/sys/devices/system/cpu/cpu0/cache";
+function readCaches(root: string, warnings: string[]): CacheFact[] {
+  const dir = `${root}/sys/devices/system/cpu/cpu0/cache`;
   let names: string[];
   try {
     names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^index\d+$/.test(n));
@@ -331,7 +332,10 @@ function readCaches(warnings: string[]): CacheFact[] {
  * that cannot be read becomes `null` plus a sentence in `warnings`; this
  * function never throws for a missing file.
  *
+ * @param options `root`: a directory to read `proc/` and `sys/` from instead
+ * of `/` (for fixtures and tests; default `/`).
  * @returns A {@linkcode MachineFacts} with a rich notebook display.
+ * @throws {TypeError} When `root` is not a non-empty string.
  *
  * @example What machine is this?
  * ```ts
@@ -343,9 +347,17 @@ function readCaches(warnings: string[]): CacheFact[] {
  * assert.ok(Array.isArray(facts.caches) && Array.isArray(facts.warnings));
  * ```
  */
-export function machineFacts(): MachineFacts {
+export function machineFacts(options: { root?: string } = {}): MachineFacts {
+  const parsed = z.object({ root: z.string().min(1).default("/") }).safeParse(options);
+  if (!parsed.success) {
+    throw new TypeError(
+      `Cannot read machine facts: invalid options: ${z.prettifyError(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const root = parsed.data.root.replace(/\/+$/, "");
   const warnings: string[] = [];
-  const cpuinfo = readText("/proc/cpuinfo", warnings);
+  const cpuinfo = readText(`${root}/proc/cpuinfo`, warnings);
   const cpu = cpuinfo === null ? { cpuModel: null, logicalCpus: null } : parseCpuinfo(cpuinfo);
   if (cpuinfo !== null && cpu.cpuModel === null) {
     warnings.push('No "model name" line in /proc/cpuinfo; cpuModel left null');
@@ -358,7 +370,7 @@ export function machineFacts(): MachineFacts {
       logicalCpus = null;
     }
   }
-  const meminfo = readText("/proc/meminfo", warnings);
+  const meminfo = readText(`${root}/proc/meminfo`, warnings);
   let mem = { totalRamBytes: null, availableRamBytes: null, swapTotalBytes: null } as ReturnType<
     typeof parseMeminfo
   >;
@@ -369,7 +381,7 @@ export function machineFacts(): MachineFacts {
       warnings.push(`Could not parse /proc/meminfo: ${(error as Error).message}`);
     }
   }
-  const smaps = readText("/proc/self/smaps", warnings);
+  const smaps = readText(`${root}/proc/self/smaps`, warnings);
   const pageSizeBytes = smaps === null ? null : parseKernelPageSize(smaps);
   if (smaps !== null && pageSizeBytes === null) {
     warnings.push("No KernelPageSize line in /proc/self/smaps; pageSizeBytes left null");
@@ -377,7 +389,7 @@ export function machineFacts(): MachineFacts {
   const facts: MachineFacts = {
     cpuModel: cpu.cpuModel,
     logicalCpus,
-    caches: readCaches(warnings),
+    caches: readCaches(root, warnings),
     ...mem,
     pageSizeBytes,
     environment: environment(),
