@@ -17,4 +17,6 @@ export * from "./random/mod.ts";
 export * from "./chart/mod.ts";
 export * from "./io/mod.ts";
 export * from "./probe/mod.ts";
-export * from "./probe/mod.ts";
+export * from "./vm/mod.ts";
+export * from "./trace/mod.ts";
+export * from "./cache/mod.ts";

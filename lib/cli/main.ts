@@ -17,6 +17,7 @@ export interface SimCommand {
 
 const commands: Record<string, () => Promise<SimCommand>> = {
   // Each entry loads lazily so one model's start-up cost is not paid by the others.
+  paging: async () => (await import("./paging.ts")).command,
 };
 
 /** Register a model (used by the entries above and by tests). */
@@ -46,7 +47,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    console.error(`Unknown model: expected one of ${Object.keys(commands).sort().join(", ")}: received "${name}"`);
+    console.error(
+      `Unknown model: expected one of ${
+        Object.keys(commands).sort().join(", ")
+      }: received "${name}"`,
+    );
     return 2;
   }
   return await (await load()).run(rest);
