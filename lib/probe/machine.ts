@@ -302,6 +302,27 @@ function readText(path: string, warnings: string[]): string | null {
   }
 }
 
+/** Read only the first `maxBytes` of a file (smaps is long and costly to generate). */
+function readHead(path: string, maxBytes: number, warnings: string[]): string | null {
+  let file: Deno.FsFile | null = null;
+  try {
+    file = Deno.openSync(path, { read: true });
+    const buf = new Uint8Array(maxBytes);
+    let filled = 0;
+    while (filled < maxBytes) {
+      const n = file.readSync(buf.subarray(filled));
+      if (n === null || n === 0) break;
+      filled += n;
+    }
+    return new TextDecoder().decode(buf.subarray(0, filled));
+  } catch (error) {
+    warnings.push(`Could not read ${path}: ${error instanceof Error ? error.message : error}`);
+    return null;
+  } finally {
+    file?.close();
+  }
+}
+
 function readCaches(root: string, warnings: string[]): CacheFact[] {
   const dir = `${root}/sys/devices/system/cpu/cpu0/cache`;
   let names: string[];
@@ -381,7 +402,7 @@ export function machineFacts(options: { root?: string } = {}): MachineFacts {
       warnings.push(`Could not parse /proc/meminfo: ${(error as Error).message}`);
     }
   }
-  const smaps = readText(`${root}/proc/self/smaps`, warnings);
+  const smaps = readHead(`${root}/proc/self/smaps`, 16384, warnings);
   const pageSizeBytes = smaps === null ? null : parseKernelPageSize(smaps);
   if (smaps !== null && pageSizeBytes === null) {
     warnings.push("No KernelPageSize line in /proc/self/smaps; pageSizeBytes left null");
