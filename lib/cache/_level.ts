@@ -1,0 +1,263 @@
+// One cache level: the hot loop. Private; see simulator.ts for the public API.
+import { createPrng } from "../random/mod.ts";
+import type { ReplacementPolicy, ReplacementState } from "./replacement.ts";
+
+export const MISS = 1;
+export const EVICT = 2;
+export const WRITEBACK = 4;
+export const FORWARD = 8;
+export const FETCH = 16;
+
+/** One recorded demand access at one level. */
+export interface CacheStep {
+  /** Index of the trace record that caused it. */
+  index: number;
+  /** Level name. */
+  level: string;
+  /** `"read"` or `"write"`. */
+  kind: "read" | "write";
+  /** Byte address. */
+  address: number;
+  /** Tag, set index and offset of the address. */
+  tag: number;
+  set: number;
+  offset: number;
+  /** `"hit"`, or the kind of miss (`"miss"` when misses are not classified). */
+  outcome: "hit" | "miss" | "compulsory" | "capacity" | "conflict";
+  /** The line evicted by this access, if any. */
+  evicted: { tag: number; address: number; dirty: boolean } | null;
+}
+
+export interface LevelSettings {
+  name: string;
+  sets: number;
+  ways: number;
+  lineBytes: number;
+  policy: ReplacementPolicy;
+  writeBack: boolean;
+  writeAllocate: boolean;
+  latencyCycles: number;
+  seed: number;
+  classify: boolean;
+}
+
+/** Fully associative LRU of the same number of lines, to tell capacity from conflict misses. */
+class ShadowLru {
+  readonly map = new Map<number, number>();
+  readonly lines: Float64Array;
+  readonly prev: Int32Array;
+  readonly next: Int32Array;
+  head = -1;
+  tail = -1;
+  used = 0;
+  constructor(readonly capacity: number) {
+    this.lines = new Float64Array(capacity);
+    this.prev = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+  }
+  #unlink(i: number): void {
+    const p = this.prev[i], n = this.next[i];
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+  }
+  #front(i: number): void {
+    this.prev[i] = -1;
+    this.next[i] = this.head;
+    if (this.head >= 0) this.prev[this.head] = i;
+    this.head = i;
+    if (this.tail < 0) this.tail = i;
+  }
+  /** Access `line`; returns whether it hit. */
+  access(line: number, allocate: boolean): boolean {
+    const i = this.map.get(line);
+    if (i !== undefined) {
+      if (this.head !== i) {
+        this.#unlink(i);
+        this.#front(i);
+      }
+      return true;
+    }
+    if (!allocate) return false;
+    let slot: number;
+    if (this.used < this.capacity) slot = this.used++;
+    else {
+      slot = this.tail;
+      this.map.delete(this.lines[slot]);
+      this.#unlink(slot);
+    }
+    this.lines[slot] = line;
+    this.map.set(line, slot);
+    this.#front(slot);
+    return false;
+  }
+}
+
+export class Level {
+  readonly s: LevelSettings;
+  readonly ways: number;
+  readonly lineBytes: number;
+  readonly invLine: number;
+  readonly setMask: number;
+  readonly tags: Float64Array;
+  readonly dirty: Uint8Array;
+  readonly filled: Uint32Array;
+  readonly policy: ReplacementState;
+  readonly writeBack: boolean;
+  readonly writeAllocate: boolean;
+  readonly seen: Set<number> | null;
+  readonly shadow: ShadowLru | null;
+  nextIndex = -1;
+  victimLine = 0;
+  steps: CacheStep[] | null = null;
+  stepLimit = 0;
+  stepIndex = 0;
+  // statistics (demand accesses unless said otherwise)
+  reads = 0;
+  writes = 0;
+  hits = 0;
+  misses = 0;
+  compulsory = 0;
+  capacity = 0;
+  conflict = 0;
+  evictions = 0;
+  dirtyWritebacks = 0;
+  writesForwarded = 0;
+  receivedWrites = 0;
+
+  constructor(s: LevelSettings) {
+    this.s = s;
+    this.ways = s.ways;
+    this.lineBytes = s.lineBytes;
+    this.invLine = 1 / s.lineBytes;
+    this.setMask = s.sets - 1;
+    this.tags = new Float64Array(s.sets * s.ways).fill(-1);
+    this.dirty = new Uint8Array(s.sets * s.ways);
+    this.filled = new Uint32Array(s.sets);
+    this.policy = s.policy.create(s.sets, s.ways, createPrng(s.seed));
+    this.writeBack = s.writeBack;
+    this.writeAllocate = s.writeAllocate;
+    this.seen = s.classify ? new Set() : null;
+    this.shadow = s.classify ? new ShadowLru(s.sets * s.ways) : null;
+  }
+
+  /** One line access; returns MISS/EVICT/WRITEBACK/FORWARD/FETCH bits; sets victimLine. */
+  access(addr: number, write: boolean, demand: boolean): number {
+    const line = Math.floor(addr * this.invLine);
+    const set = (line >>> 0) & this.setMask;
+    const ways = this.ways;
+    const base = set * ways;
+    const tags = this.tags;
+    let way = -1;
+    for (let w = 0; w < ways; w++) {
+      if (tags[base + w] === line) {
+        way = w;
+        break;
+      }
+    }
+    if (!demand) this.receivedWrites++;
+    else if (write) this.writes++;
+    else this.reads++;
+    const allocate = !write || this.writeAllocate;
+    if (way >= 0) {
+      if (demand) {
+        this.hits++;
+        if (this.shadow !== null) this.shadow.access(line, allocate);
+        if (this.steps !== null) this.#step(addr, line, set, write, "hit", -1, false);
+      }
+      this.policy.touch(set, way);
+      if (write) {
+        if (this.writeBack) this.dirty[base + way] = 1;
+        else {
+          this.writesForwarded++;
+          return FORWARD;
+        }
+      }
+      return 0;
+    }
+    let outcome: CacheStep["outcome"] = "miss";
+    if (demand) {
+      this.misses++;
+      if (this.shadow !== null) {
+        const faHit = this.shadow.access(line, allocate);
+        if (!this.seen!.has(line)) {
+          this.seen!.add(line);
+          this.compulsory++;
+          outcome = "compulsory";
+        } else if (!faHit) {
+          this.capacity++;
+          outcome = "capacity";
+        } else {
+          this.conflict++;
+          outcome = "conflict";
+        }
+      }
+    }
+    if (!allocate) {
+      this.writesForwarded++;
+      if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, -1, false);
+      return MISS | FORWARD;
+    }
+    let code = demand ? MISS | FETCH : MISS;
+    const n = this.filled[set];
+    if (n < ways) {
+      way = n;
+      this.filled[set] = n + 1;
+    } else {
+      way = this.policy.victim(set);
+      const old = tags[base + way];
+      this.victimLine = old;
+      this.evictions++;
+      code |= EVICT;
+      if (this.dirty[base + way] !== 0) {
+        this.dirtyWritebacks++;
+        code |= WRITEBACK;
+      }
+      if (demand && this.steps !== null) {
+        this.#step(addr, line, set, write, outcome, old, this.dirty[base + way] !== 0);
+      }
+    }
+    if (demand && this.steps !== null && (code & EVICT) === 0) {
+      this.#step(addr, line, set, write, outcome, -1, false);
+    }
+    tags[base + way] = line;
+    this.dirty[base + way] = 0;
+    this.policy.fill(set, way);
+    if (write) {
+      if (this.writeBack) this.dirty[base + way] = 1;
+      else {
+        this.writesForwarded++;
+        code |= FORWARD;
+      }
+    }
+    return code;
+  }
+
+  #step(
+    addr: number,
+    line: number,
+    set: number,
+    write: boolean,
+    outcome: CacheStep["outcome"],
+    evicted: number,
+    dirty: boolean,
+  ): void {
+    const steps = this.steps!;
+    if (steps.length >= this.stepLimit) return;
+    const sets = this.setMask + 1;
+    steps.push({
+      index: this.stepIndex,
+      level: this.s.name,
+      kind: write ? "write" : "read",
+      address: addr,
+      tag: Math.floor(line / sets),
+      set,
+      offset: addr - line * this.lineBytes,
+      outcome,
+      evicted: evicted < 0
+        ? null
+        : { tag: Math.floor(evicted / sets), address: evicted * this.lineBytes, dirty },
+    });
+  }
+}

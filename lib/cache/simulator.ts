@@ -1,0 +1,424 @@
+/**
+ * Cache simulation: one level or a hierarchy (optional split L1
+ * instruction/data, then unified lower levels), with per-level statistics,
+ * the 3C miss classification, AMAT and an optional step log.
+ *
+ * Hierarchies are non-inclusive: a miss fetches the line through the level
+ * below; a dirty victim is written back to the level below; write-through
+ * levels pass every write down. Only demand accesses (those of the trace,
+ * and misses travelling down) count as hits and misses; write-backs and
+ * write-through traffic received from above are counted apart.
+ *
+ * 3C: a miss is *compulsory* on the first reference ever to its line,
+ * *capacity* if a fully associative LRU cache with the same number of lines
+ * would also miss, and *conflict* otherwise.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseWith } from "../trace/_validate.ts";
+import { OP_IFETCH, OP_MODIFY, OP_STORE, type Trace } from "../trace/trace.ts";
+import { cacheHtml, cacheText } from "./_display.ts";
+import { type CacheStep, FETCH, FORWARD, Level, MISS, WRITEBACK } from "./_level.ts";
+import { CacheGeometry, resolveGeometry } from "./geometry.ts";
+import { type ReplacementPolicy, resolveReplacement } from "./replacement.ts";
+
+export type { CacheStep } from "./_level.ts";
+
+const PolicyInput = z.union([
+  z.string(),
+  z.custom<ReplacementPolicy>(
+    (v) => typeof v === "object" && v !== null && typeof (v as ReplacementPolicy).create === "function",
+    { error: "must be a policy name or an object with create()" },
+  ),
+], { error: "must be a policy name or an object with create()" });
+
+/** One cache level: geometry plus policies and latency. */
+export const CacheLevelConfig = z.object({
+  /** Name shown in results (default `L1`, `L2`, ...; `L1i` for the instruction cache). */
+  name: z.string().optional(),
+  /** Number of sets (power of two); or give `sizeBytes`. */
+  sets: z.unknown().optional(),
+  /** Lines per set. */
+  ways: z.unknown(),
+  /** Bytes per line (power of two). */
+  lineBytes: z.unknown(),
+  /** Total size in bytes; or give `sets`. */
+  sizeBytes: z.unknown().optional(),
+  /** Replacement: `lru` (default), `fifo`, `random`, `plru`, or a policy object. */
+  policy: PolicyInput.default("lru"),
+  /** `write-back` (default) or `write-through`. */
+  writePolicy: z.enum(["write-back", "write-through"], {
+    error: 'must be "write-back" or "write-through"',
+  }).default("write-back"),
+  /** Allocate a line on a write miss (default true). */
+  writeAllocate: z.boolean({ error: "must be a boolean" }).default(true),
+  /** Hit time in cycles, for AMAT (default 1). */
+  latencyCycles: z.number({ error: "must be a number" }).min(0, "must be at least 0").default(1),
+  /** Seed of the random replacement policy (default 0). */
+  seed: z.number({ error: "must be a number" }).int("must be an integer").default(0),
+});
+/** One cache level: geometry plus policies and latency. */
+export type CacheLevelConfig = z.input<typeof CacheLevelConfig>;
+
+/** A hierarchy: data (or unified) levels top-down, an optional instruction L1, memory latency. */
+export const CacheHierarchyConfig = z.object({
+  /** Levels from L1 (data, or unified when there is no `instructionL1`) down. */
+  levels: z.array(CacheLevelConfig).min(1, "must hold at least one level"),
+  /** Separate L1 instruction cache; its misses go to `levels[1]` (or memory). */
+  instructionL1: CacheLevelConfig.optional(),
+  /** Memory access time in cycles, for AMAT (default 100). */
+  memoryLatencyCycles: z.number({ error: "must be a number" }).min(0, "must be at least 0")
+    .default(100),
+  /**
+   * `"lines"` (default): an access touches every line its bytes cover and instruction
+   * fetches are simulated. `"csim"`: like CS:APP's csim, sizes and `I` records are ignored.
+   */
+  accessMode: z.enum(["lines", "csim"], { error: 'must be "lines" or "csim"' }).default("lines"),
+  /** Classify misses as compulsory / capacity / conflict (default true; costs speed). */
+  classifyMisses: z.boolean({ error: "must be a boolean" }).default(true),
+  /** Record this many demand accesses in `result.steps` (default 0: no log). */
+  stepLimit: z.number().int("must be an integer").min(0, "must be at least 0").default(0),
+});
+/** A hierarchy configuration. */
+export type CacheHierarchyConfig = z.input<typeof CacheHierarchyConfig>;
+
+/** Statistics of one level; hits and misses count demand accesses only. */
+export interface CacheLevelStats {
+  name: string;
+  sets: number;
+  ways: number;
+  lineBytes: number;
+  sizeBytes: number;
+  policy: string;
+  writePolicy: "write-back" | "write-through";
+  writeAllocate: boolean;
+  latencyCycles: number;
+  /** Demand reads and writes. */
+  reads: number;
+  writes: number;
+  hits: number;
+  misses: number;
+  /** misses / (reads + writes), 0 when there were no accesses. */
+  missRate: number;
+  /** The 3C split of `misses` (null when classification is off). */
+  compulsory: number | null;
+  capacity: number | null;
+  conflict: number | null;
+  /** Valid lines replaced. */
+  evictions: number;
+  /** Evicted lines that were dirty (written back below). */
+  dirtyWritebacks: number;
+  /** Writes passed down by write-through or no-write-allocate. */
+  writesForwarded: number;
+  /** Write-backs and write-through writes received from the level above. */
+  receivedWrites: number;
+}
+
+/** Result of a simulation: plain data, plus a rich notebook view. */
+export interface CacheResult {
+  /** Statistics per level (instruction L1 first when present, then levels top-down). */
+  levels: CacheLevelStats[];
+  /** Demand accesses presented to L1 (line accesses in `"lines"` mode). */
+  accesses: number;
+  /** Trace records consumed. */
+  records: number;
+  /** Average memory access time in cycles, from the simulated counts. */
+  amatCycles: number;
+  memoryLatencyCycles: number;
+  /** Lines read from memory and writes that reached memory. */
+  memoryReads: number;
+  memoryWrites: number;
+  /** Step log (null when `stepLimit` is 0). */
+  steps: CacheStep[] | null;
+  stepsTruncated: boolean;
+  /** Teaching warnings about legal but suspicious input. */
+  warnings: string[];
+}
+
+function withDisplay<T extends object>(
+  value: T,
+  render: (v: T) => { "text/html": string; "text/plain": string },
+): T {
+  Object.defineProperty(value, Symbol.for("Jupyter.display"), {
+    value: () => render(value),
+    enumerable: false,
+  });
+  return value;
+}
+
+/**
+ * A cache simulator that consumes traces (possibly in several batches) and reports statistics.
+ */
+export class CacheSimulator {
+  readonly #levels: Level[] = [];
+  readonly #iL1: number;
+  readonly #dL1: number;
+  readonly #csim: boolean;
+  readonly #memoryLatency: number;
+  readonly #steps: CacheStep[] | null;
+  readonly #stepLimit: number;
+  readonly #warnings = new Set<string>();
+  #accesses = 0;
+  #records = 0;
+  #cycles = 0;
+  #memoryReads = 0;
+  #memoryWrites = 0;
+  #straddles = 0;
+
+  /**
+   * Build the hierarchy; every check happens here, none per access.
+   *
+   * @param config A hierarchy, or a single level.
+   * @throws {RangeError} or {TypeError} naming the field, the rule and the value.
+   *
+   * @example A split L1 over a unified L2
+   * ```ts
+   * import { CacheSimulator, createTrace } from "memgarden";
+   * import assert from "node:assert/strict";
+   *
+   * const sim = new CacheSimulator({
+   *   instructionL1: { sizeBytes: 1024, ways: 2, lineBytes: 32 },
+   *   levels: [{ sizeBytes: 1024, ways: 2, lineBytes: 32 }, { sizeBytes: 8192, ways: 4, lineBytes: 32, latencyCycles: 10 }],
+   * });
+   * sim.run(createTrace([{ op: "I", address: 0x400000 }, { op: "L", address: 0x10 }, { op: "L", address: 0x14 }]));
+   * const r = sim.result();
+   * assert.deepEqual(r.levels.map((l) => [l.name, l.hits, l.misses]), [["L1i", 0, 1], ["L1", 1, 1], ["L2", 0, 2]]);
+   * ```
+   */
+  constructor(config: CacheHierarchyConfig | CacheLevelConfig) {
+    const isHierarchy = typeof config === "object" && config !== null && "levels" in config;
+    const h = parseWith(
+      CacheHierarchyConfig,
+      isHierarchy ? config : { levels: [config] },
+      "Cannot create cache",
+    );
+    const make = (c: z.output<typeof CacheLevelConfig>, name: string, path: string): Level => {
+      const g = resolveGeometry(
+        {
+          sets: c.sets,
+          ways: c.ways,
+          lineBytes: c.lineBytes,
+          sizeBytes: c.sizeBytes,
+        } as CacheGeometry,
+        `Cannot create cache${path}`,
+      );
+      const policy = resolveReplacement(c.policy);
+      return new Level({
+        name: c.name ?? name,
+        ...g,
+        policy,
+        writeBack: c.writePolicy === "write-back",
+        writeAllocate: c.writeAllocate,
+        latencyCycles: c.latencyCycles,
+        seed: c.seed,
+        classify: h.classifyMisses,
+      });
+    };
+    const at = (i: number) => isHierarchy ? `: levels.${i}` : "";
+    if (h.instructionL1) this.#levels.push(make(h.instructionL1, "L1i", ": instructionL1"));
+    const first = this.#levels.length;
+    h.levels.forEach((c, i) => this.#levels.push(make(c, `L${i + 1}`, at(i))));
+    for (let i = first; i < this.#levels.length - 1; i++) this.#levels[i].nextIndex = i + 1;
+    if (h.instructionL1 && h.levels.length > 1) this.#levels[0].nextIndex = first + 1;
+    this.#iL1 = h.instructionL1 ? 0 : first;
+    this.#dL1 = first;
+    this.#csim = h.accessMode === "csim";
+    this.#memoryLatency = h.memoryLatencyCycles;
+    this.#stepLimit = h.stepLimit;
+    this.#steps = h.stepLimit > 0 ? [] : null;
+    for (const l of this.#levels) {
+      l.steps = this.#steps;
+      l.stepLimit = h.stepLimit;
+    }
+    for (let i = first + 1; i < this.#levels.length; i++) {
+      const up = this.#levels[i - 1], down = this.#levels[i];
+      if (down.s.sets * down.s.ways * down.lineBytes < up.s.sets * up.s.ways * up.lineBytes) {
+        this.#warnings.add(
+          `${down.s.name} is smaller than ${up.s.name}: lower levels are usually larger; check the order of levels`,
+        );
+      }
+    }
+  }
+
+  #access(i: number, addr: number, write: boolean, demand: boolean): void {
+    const level = this.#levels[i];
+    if (demand) this.#cycles += level.s.latencyCycles;
+    const code = level.access(addr, write, demand);
+    if (code === 0) return;
+    const next = level.nextIndex;
+    if ((code & WRITEBACK) !== 0) {
+      const victim = level.victimLine * level.lineBytes;
+      if (next >= 0) this.#access(next, victim, true, false);
+      else this.#memoryWrites++;
+    }
+    if ((code & FETCH) !== 0) {
+      if (next >= 0) this.#access(next, addr, false, true);
+      else {
+        this.#memoryReads++;
+        this.#cycles += this.#memoryLatency;
+      }
+    }
+    if ((code & FORWARD) !== 0) {
+      // A no-write-allocate miss keeps travelling as a demand access; write-through traffic does not.
+      const stillDemand = demand && (code & MISS) !== 0 && (code & FETCH) === 0;
+      if (next >= 0) this.#access(next, addr, true, stillDemand);
+      else {
+        this.#memoryWrites++;
+        if (stillDemand) this.#cycles += this.#memoryLatency;
+      }
+    }
+  }
+
+  /**
+   * Simulate every access of `trace` (call again with the next batch to continue).
+   *
+   * @param trace The accesses.
+   * @returns This simulator, for chaining.
+   *
+   * @example Two batches give the same counts as one
+   * ```ts
+   * import { CacheSimulator, stridedTrace } from "memgarden";
+   * import assert from "node:assert/strict";
+   *
+   * const t = stridedTrace({ count: 64, strideBytes: 16, repeat: 2 });
+   * const sim = new CacheSimulator({ sizeBytes: 512, ways: 2, lineBytes: 32 });
+   * sim.run(t).run(t);
+   * assert.equal(sim.result().levels[0].misses, 4 * 32);
+   * ```
+   */
+  run(trace: Trace): this {
+    const { ops, addresses, sizes } = trace;
+    const n = trace.length;
+    const levels = this.#levels;
+    const csim = this.#csim;
+    const iL1 = this.#iL1, dL1 = this.#dL1;
+    const logging = this.#steps !== null;
+    for (let r = 0; r < n; r++) {
+      const op = ops[r];
+      if (op === OP_IFETCH && csim) continue;
+      const top = op === OP_IFETCH ? iL1 : dL1;
+      const addr = addresses[r];
+      if (logging) for (const l of levels) l.stepIndex = this.#records + r;
+      if (csim) {
+        if (op === OP_MODIFY) {
+          this.#access(top, addr, false, true);
+          this.#access(top, addr, true, true);
+          this.#accesses += 2;
+        } else {
+          this.#access(top, addr, op === OP_STORE, true);
+          this.#accesses++;
+        }
+        continue;
+      }
+      const lineBytes = levels[top].lineBytes;
+      const size = sizes[r] > 0 ? sizes[r] : 1;
+      const first = Math.floor(addr / lineBytes);
+      const last = Math.floor((addr + size - 1) / lineBytes);
+      if (last !== first) this.#straddles++;
+      for (let line = first; line <= last; line++) {
+        const a = line === first ? addr : line * lineBytes;
+        if (op === OP_MODIFY) {
+          this.#access(top, a, false, true);
+          this.#access(top, a, true, true);
+          this.#accesses += 2;
+        } else {
+          this.#access(top, a, op === OP_STORE, true);
+          this.#accesses++;
+        }
+      }
+    }
+    this.#records += n;
+    return this;
+  }
+
+  /**
+   * The statistics so far, as plain data with a notebook view.
+   *
+   * @returns The result.
+   *
+   * @example Read the counts
+   * ```ts
+   * import { CacheSimulator, createTrace } from "memgarden";
+   * import assert from "node:assert/strict";
+   *
+   * const sim = new CacheSimulator({ sets: 1, ways: 1, lineBytes: 16 });
+   * sim.run(createTrace([{ op: "L", address: 0 }, { op: "L", address: 4 }]));
+   * const r = sim.result();
+   * assert.equal(r.levels[0].hits, 1);
+   * assert.equal(r.amatCycles, 1 + 0.5 * 100);
+   * ```
+   */
+  result(): CacheResult {
+    const warnings = [...this.#warnings];
+    if (this.#straddles > 0) {
+      warnings.push(
+        `${this.#straddles} accesses straddle a line boundary and were counted once per line touched (accessMode "csim" counts them once)`,
+      );
+    }
+    const levels: CacheLevelStats[] = this.#levels.map((l) => ({
+      name: l.s.name,
+      sets: l.s.sets,
+      ways: l.s.ways,
+      lineBytes: l.s.lineBytes,
+      sizeBytes: l.s.sets * l.s.ways * l.s.lineBytes,
+      policy: l.s.policy.name,
+      writePolicy: l.writeBack ? "write-back" : "write-through",
+      writeAllocate: l.writeAllocate,
+      latencyCycles: l.s.latencyCycles,
+      reads: l.reads,
+      writes: l.writes,
+      hits: l.hits,
+      misses: l.misses,
+      missRate: l.reads + l.writes === 0 ? 0 : l.misses / (l.reads + l.writes),
+      compulsory: l.seen ? l.compulsory : null,
+      capacity: l.seen ? l.capacity : null,
+      conflict: l.seen ? l.conflict : null,
+      evictions: l.evictions,
+      dirtyWritebacks: l.dirtyWritebacks,
+      writesForwarded: l.writesForwarded,
+      receivedWrites: l.receivedWrites,
+    }));
+    const result: CacheResult = {
+      levels,
+      accesses: this.#accesses,
+      records: this.#records,
+      amatCycles: this.#accesses === 0 ? 0 : this.#cycles / this.#accesses,
+      memoryLatencyCycles: this.#memoryLatency,
+      memoryReads: this.#memoryReads,
+      memoryWrites: this.#memoryWrites,
+      steps: this.#steps ? this.#steps.slice() : null,
+      stepsTruncated: this.#steps !== null && this.#steps.length >= this.#stepLimit,
+      warnings,
+    };
+    return withDisplay(result, (r) => ({ "text/html": cacheHtml(r), "text/plain": cacheText(r) }));
+  }
+}
+
+/**
+ * Simulate a trace on a cache or hierarchy in one call.
+ *
+ * @param config A hierarchy, or a single level.
+ * @param trace The accesses.
+ * @returns The result.
+ * @throws {RangeError} or {TypeError} for a bad configuration.
+ *
+ * @example Column-major traversal misses more than row-major
+ * ```ts
+ * import { matrixTrace, simulateCache } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const cache = { sizeBytes: 1024, ways: 2, lineBytes: 64 };
+ * const row = simulateCache(cache, matrixTrace({ rows: 64, cols: 64, order: "row" }));
+ * const col = simulateCache(cache, matrixTrace({ rows: 64, cols: 64, order: "column" }));
+ * assert.equal(row.levels[0].misses, 64 * 64 / 16);
+ * assert.equal(col.levels[0].misses, 64 * 64);
+ * ```
+ */
+export function simulateCache(
+  config: CacheHierarchyConfig | CacheLevelConfig,
+  trace: Trace,
+): CacheResult {
+  return new CacheSimulator(config).run(trace).result();
+}
+
