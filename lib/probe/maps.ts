@@ -152,11 +152,11 @@ function checkText(what: string, text: unknown): string {
  * import { parseMaps } from "memgarden";
  * import assert from "node:assert/strict";
  *
- * const text = "55d0-55d1 rw-p 00000000 00:00 0 [heap]\n" +
+ * const text = "55d0000-55d2000 rw-p 00000000 00:00 0 [heap]\n" +
  *   "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n";
  * const [heap, vsyscall] = parseMaps(text);
  * assert.equal(heap.kind, "heap");
- * assert.equal(heap.sizeBytes, 16);
+ * assert.equal(heap.sizeBytes, 0x2000);
  * assert.equal(vsyscall.start, "0xffffffffff600000");
  * ```
  */

@@ -133,3 +133,29 @@ Deno.test("getRusage counts one minor fault per freshly written page, within tol
     munmapRegion(r);
   }
 });
+
+Deno.test("without --allow-ffi the error says how to run", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "memgarden-libc-" });
+  try {
+    const script = `${dir}/noffi.ts`;
+    const libcUrl = new URL("../../lib/probe/libc.ts", import.meta.url).href;
+    Deno.writeTextFileSync(
+      script,
+      `import { pageSizeBytes } from ${JSON.stringify(libcUrl)};\n` +
+        `try { pageSizeBytes(); } catch (e) { console.log((e as Error).message); }\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "--no-config", "--allow-read", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.match(
+      text,
+      /Cannot open libc\.so\.6: FFI is not permitted: run with --allow-ffi \(or -A\)/,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
