@@ -143,13 +143,24 @@ export function parseJsonData<T extends z.ZodType>(
   return parsed.data;
 }
 
+/** Find the line of a JSON.parse error from V8's message (position, line or snippet). */
 function jsonErrorLine(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : "";
+  const line = /\(line (\d+) column \d+\)/.exec(message);
+  if (line) return ` at line ${line[1]}`;
+  let offset = -1;
   const pos = /position (\d+)/.exec(message);
-  if (!pos) return "";
-  const offset = Number(pos[1]);
-  const line = text.slice(0, offset).split("\n").length;
-  return ` at line ${line}`;
+  if (pos) offset = Number(pos[1]);
+  const snippet = /^Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/
+    .exec(
+      message,
+    );
+  if (offset < 0 && snippet) {
+    const start = text.indexOf(snippet[2]);
+    if (start >= 0) offset = text.indexOf(snippet[1], start);
+  }
+  if (offset < 0) return "";
+  return ` at line ${text.slice(0, offset).split("\n").length}`;
 }
 
 /**
