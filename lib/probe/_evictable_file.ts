@@ -16,8 +16,8 @@ import {
   munmapRegion,
   openFd,
   pageSizeBytes,
-  readByte,
 } from "./libc.ts";
+import { regionBytes } from "./_region_bytes.ts";
 
 /** Filesystems whose pages never leave memory, so major faults cannot be produced. */
 const MEMORY_FILESYSTEMS = new Set(["tmpfs", "ramfs", "devtmpfs", "shm", "hugetlbfs"]);
@@ -147,6 +147,7 @@ export function createEvictableFile(pageCount: number, dirParent?: string): Evic
     throw e;
   }
   const r = region;
+  const bytes = regionBytes(r);
   let closed = false;
   const file: EvictableFile = {
     dir,
@@ -174,7 +175,8 @@ export function createEvictableFile(pageCount: number, dirParent?: string): Evic
       return left;
     },
     touch(v: number): number {
-      return readByte(r, v * page);
+      if (closed) throw new Error("Cannot touch page: the file is already closed");
+      return bytes[v * page];
     },
     resident(): boolean[] {
       return mincorePages(r);

@@ -25,9 +25,8 @@ import {
   mmapRegion,
   munmapRegion,
   pageSizeBytes,
-  readByte,
-  writeByte,
 } from "./libc.ts";
+import { regionBytes } from "./_region_bytes.ts";
 import { environment, type ProbeEnvironment } from "./machine.ts";
 import { parseProcStatus } from "./maps.ts";
 
@@ -125,17 +124,17 @@ export function measureTouchFaults(options: TouchFaultsOptions = {}): TouchFault
   const page = pageSizeBytes();
   const region = mmapRegion({ sizeBytes: pageCount * page });
   try {
+    const bytes = regionBytes(region);
+    warmUp(page);
     const residentBefore = count(mincorePages(region));
     const before = readStatus();
     const procBefore = resourceUsage();
     const t0 = getRusage("thread");
-    if (touch === "read" || touch === "read-then-write") {
-      for (let i = 0; i < pageCount; i++) readByte(region, i * page);
-    }
-    if (touch === "write" || touch === "read-then-write") {
-      for (let i = 0; i < pageCount; i++) writeByte(region, i * page, 1);
-    }
+    let sum = 0;
+    if (touch === "read" || touch === "read-then-write") sum += readPages(bytes, page, pageCount);
+    if (touch === "write" || touch === "read-then-write") writePages(bytes, page, pageCount, 1);
     const t1 = getRusage("thread");
+    if (sum !== 0) throw new Error(`Fresh anonymous memory must read as zero: received sum ${sum}`);
     const procAfter = resourceUsage();
     const after = readStatus();
     const residentAfter = count(mincorePages(region));
@@ -169,6 +168,32 @@ export function measureTouchFaults(options: TouchFaultsOptions = {}): TouchFault
     ]);
   } finally {
     munmapRegion(region);
+  }
+}
+
+function readPages(bytes: Uint8Array, page: number, pageCount: number, stride = 1): number {
+  let sum = 0;
+  for (let i = 0; i < pageCount; i += stride) sum += bytes[i * page];
+  return sum;
+}
+
+function writePages(bytes: Uint8Array, page: number, pageCount: number, stride: number): number {
+  let n = 0;
+  for (let i = 0; i < pageCount; i += stride, n++) bytes[i * page] = 1;
+  return n;
+}
+
+/** Run the touch loops once on a small scratch mapping so that compiling them adds no faults later. */
+function warmUp(page: number): void {
+  const scratch = mmapRegion({ sizeBytes: 4 * page });
+  try {
+    const b = regionBytes(scratch);
+    for (let k = 0; k < 200; k++) {
+      readPages(b, page, 4);
+      writePages(b, page, 4, 1 + (k % 2));
+    }
+  } finally {
+    munmapRegion(scratch);
   }
 }
 
@@ -240,13 +265,11 @@ export function measureResidency(options: ResidencyOptions = {}): ResidencyResul
   const page = pageSizeBytes();
   const region = mmapRegion({ sizeBytes: pageCount * page });
   try {
+    const bytes = regionBytes(region);
+    warmUp(page);
     const residentBefore = count(mincorePages(region));
     const t0 = getRusage("thread");
-    let touchedPages = 0;
-    for (let i = 0; i < pageCount; i += touchEvery) {
-      writeByte(region, i * page, 1);
-      touchedPages++;
-    }
+    const touchedPages = writePages(bytes, page, pageCount, touchEvery);
     const t1 = getRusage("thread");
     const after = mincorePages(region);
     madviseRegion(region, LINUX.MADV_DONTNEED);
