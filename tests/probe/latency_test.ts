@@ -138,3 +138,16 @@ Deno.test("estimateLevels on a real curve: slower plateaus come later", async ()
     assert.ok(est.plateaus.at(-1)!.latencyNs > 4 * est.plateaus[0].latencyNs, JSON.stringify(est));
   });
 });
+
+Deno.test("estimateLevels merges neighbouring plateaus split by a noisy point", () => {
+  const est = estimateLevels({
+    sizesBytes: [4, 8, 16, 24, 32, 40, 128, 256].map((k) => k * KiB),
+    nsPerAccess: [1.4, 1.4, 3.3, 1.45, 1.4, 1.42, 3.8, 3.9],
+  });
+  assert.deepEqual(
+    est.plateaus.map((p) => [p.fromBytes / KiB, p.toBytes / KiB, p.points]),
+    [[4, 40, 6], [128, 256, 2]],
+  );
+  assert.deepEqual(est.transitionBytes, []);
+  assert.equal(est.jumps.length, 1);
+});
