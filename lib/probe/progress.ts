@@ -237,6 +237,7 @@ export function createProgress(options: ProgressOptions): ProgressSink {
  * @param progress The option as the caller gave it.
  * @param label The label for an automatically created sink.
  * @returns A {@linkcode ProgressSink}.
+ * @throws {TypeError} When `progress` is neither a boolean nor a sink.
  *
  * @example Silent by default
  * ```ts
@@ -253,5 +254,16 @@ export function resolveProgress(
 ): ProgressSink {
   if (progress === undefined || progress === false) return createProgress({ label, silent: true });
   if (progress === true) return createProgress({ label });
+  const sink = progress as Partial<ProgressSink> | null;
+  if (
+    typeof sink !== "object" || sink === null || typeof sink.update !== "function" ||
+    typeof sink.finish !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot report progress: progress must be a boolean or an object with update and finish functions: received ${
+        typeof progress === "object" ? JSON.stringify(progress) : String(progress)
+      }`,
+    );
+  }
   return progress;
 }

@@ -151,3 +151,11 @@ Deno.test("estimateLevels merges neighbouring plateaus split by a noisy point", 
   assert.deepEqual(est.transitionBytes, []);
   assert.equal(est.jumps.length, 1);
 });
+
+Deno.test("a malformed progress option is refused before any measuring", async () => {
+  await assert.rejects(
+    // deno-lint-ignore no-explicit-any
+    () => measureLatencyCurve({ sizesBytes: [4096], progress: 3 as any }),
+    /progress must be a boolean or an object with update and finish functions: received 3/,
+  );
+});

@@ -91,6 +91,16 @@ Deno.test("silent mode and silent: true write nothing", () => {
 Deno.test("resolveProgress passes a sink through unchanged", () => {
   const sink: ProgressSink = { update() {}, finish() {} };
   assert.equal(resolveProgress(sink, "x"), sink);
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => resolveProgress("yes" as any, "x"),
+    /progress must be a boolean or an object with update and finish functions: received yes/,
+  );
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => resolveProgress({ update() {} } as any, "x"),
+    /received \{\}/,
+  );
   const auto = resolveProgress(true, "x");
   assert.equal(typeof auto.update, "function");
 });
