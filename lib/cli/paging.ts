@@ -204,7 +204,7 @@ const fmtList = (xs: number[]) => `[${xs.join(", ")}]`;
  * import assert from "node:assert/strict";
  *
  * const out = pagingCli(["-a", "1,2,3,4,1,2,5,1,2,3,4,5", "-C", "3", "-c", "-N"]);
- * assert.match(out.stdout, /FINALSTATS hits 3   misses 9   hitrate 25.00/);
+ * assert.ok(out.stdout.includes("FINALSTATS hits 3   misses 9   hitrate 25.00"));
  * ```
  */
 export function pagingCli(

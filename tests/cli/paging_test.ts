@@ -49,7 +49,7 @@ for (const [args, expected] of CASES) {
 Deno.test("paging -f reads one page per line and names a bad line", () => {
   const files: Record<string, string> = { "refs.txt": "1\n2\n1\n3\n", "bad.txt": "1\nx\n" };
   const out = pagingCli(["-f", "refs.txt", "-c", "-N", "-C", "2"], (p) => files[p]);
-  assert.match(out.stdout, /FINALSTATS hits 1   misses 3   hitrate 25.00/);
+  assert.ok(out.stdout.includes("FINALSTATS hits 1   misses 3   hitrate 25.00"));
   assert.throws(
     () => pagingCli(["-f", "bad.txt", "-c"], (p) => files[p]),
     /line 2 must be a page number: received "x"/,
