@@ -114,7 +114,6 @@ export class Level {
   stepLimit = 0;
   stepIndex = 0;
   // statistics (demand accesses unless said otherwise)
-  reads = 0;
   writes = 0;
   hits = 0;
   misses = 0;
@@ -149,24 +148,17 @@ export class Level {
     const ways = this.ways;
     const base = set * ways;
     const tags = this.tags;
-    let way = -1;
-    for (let w = 0; w < ways; w++) {
-      if (tags[base + w] === line) {
-        way = w;
-        break;
-      }
-    }
-    if (!demand) this.receivedWrites++;
-    else if (write) this.writes++;
-    else this.reads++;
-    const allocate = !write || this.writeAllocate;
-    if (way >= 0) {
+    let way = 0;
+    while (way < ways && tags[base + way] !== line) way++;
+    if (demand) {
+      if (write) this.writes++;
+    } else this.receivedWrites++;
+    if (way < ways) {
+      this.policy.touch(set, way);
       if (demand) {
         this.hits++;
-        if (this.shadow !== null) this.shadow.access(line, allocate);
-        if (this.steps !== null) this.#step(addr, line, set, write, "hit", -1, false);
+        if (this.shadow !== null || this.steps !== null) this.#noteHit(addr, line, set, write);
       }
-      this.policy.touch(set, way);
       if (write) {
         if (this.writeBack) this.dirty[base + way] = 1;
         else {
@@ -176,6 +168,19 @@ export class Level {
       }
       return 0;
     }
+    return this.#miss(addr, line, set, write, demand);
+  }
+
+  #noteHit(addr: number, line: number, set: number, write: boolean): void {
+    if (this.shadow !== null) this.shadow.access(line, !write || this.writeAllocate);
+    if (this.steps !== null) this.#step(addr, line, set, write, "hit", -1, false);
+  }
+
+  #miss(addr: number, line: number, set: number, write: boolean, demand: boolean): number {
+    const ways = this.ways;
+    const base = set * ways;
+    const tags = this.tags;
+    const allocate = !write || this.writeAllocate;
     let outcome: CacheStep["outcome"] = "miss";
     if (demand) {
       this.misses++;
@@ -200,26 +205,24 @@ export class Level {
       return MISS | FORWARD;
     }
     let code = demand ? MISS | FETCH : MISS;
+    let way: number;
     const n = this.filled[set];
     if (n < ways) {
       way = n;
       this.filled[set] = n + 1;
+      if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, -1, false);
     } else {
       way = this.policy.victim(set);
       const old = tags[base + way];
       this.victimLine = old;
       this.evictions++;
       code |= EVICT;
-      if (this.dirty[base + way] !== 0) {
+      const wasDirty = this.dirty[base + way] !== 0;
+      if (wasDirty) {
         this.dirtyWritebacks++;
         code |= WRITEBACK;
       }
-      if (demand && this.steps !== null) {
-        this.#step(addr, line, set, write, outcome, old, this.dirty[base + way] !== 0);
-      }
-    }
-    if (demand && this.steps !== null && (code & EVICT) === 0) {
-      this.#step(addr, line, set, write, outcome, -1, false);
+      if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, old, wasDirty);
     }
     tags[base + way] = line;
     this.dirty[base + way] = 0;

@@ -161,7 +161,7 @@ export class CacheSimulator {
   readonly #warnings = new Set<string>();
   #accesses = 0;
   #records = 0;
-  #cycles = 0;
+  #memoryDemand = 0;
   #memoryReads = 0;
   #memoryWrites = 0;
   #straddles = 0;
@@ -243,9 +243,11 @@ export class CacheSimulator {
 
   #access(i: number, addr: number, write: boolean, demand: boolean): void {
     const level = this.#levels[i];
-    if (demand) this.#cycles += level.s.latencyCycles;
     const code = level.access(addr, write, demand);
-    if (code === 0) return;
+    if (code !== 0) this.#propagate(level, code, addr, demand);
+  }
+
+  #propagate(level: Level, code: number, addr: number, demand: boolean): void {
     const next = level.nextIndex;
     if ((code & WRITEBACK) !== 0) {
       const victim = level.victimLine * level.lineBytes;
@@ -256,7 +258,7 @@ export class CacheSimulator {
       if (next >= 0) this.#access(next, addr, false, true);
       else {
         this.#memoryReads++;
-        this.#cycles += this.#memoryLatency;
+        this.#memoryDemand++;
       }
     }
     if ((code & FORWARD) !== 0) {
@@ -265,7 +267,7 @@ export class CacheSimulator {
       if (next >= 0) this.#access(next, addr, true, stillDemand);
       else {
         this.#memoryWrites++;
-        if (stillDemand) this.#cycles += this.#memoryLatency;
+        if (stillDemand) this.#memoryDemand++;
       }
     }
   }
@@ -294,42 +296,55 @@ export class CacheSimulator {
     const csim = this.#csim;
     const iL1 = this.#iL1, dL1 = this.#dL1;
     const logging = this.#steps !== null;
+    let accesses = 0;
     for (let r = 0; r < n; r++) {
       const op = ops[r];
       if (op === OP_IFETCH && csim) continue;
       const top = op === OP_IFETCH ? iL1 : dL1;
+      const level = levels[top];
       const addr = addresses[r];
       if (logging) for (const l of levels) l.stepIndex = this.#records + r;
-      if (csim) {
+      const lineBytes = level.lineBytes;
+      const size = sizes[r];
+      const first = Math.floor(addr * level.invLine);
+      const last = csim || size <= 1 ? first : Math.floor((addr + size - 1) * level.invLine);
+      if (last === first) {
         if (op === OP_MODIFY) {
-          this.#access(top, addr, false, true);
-          this.#access(top, addr, true, true);
-          this.#accesses += 2;
+          let code = level.access(addr, false, true);
+          if (code !== 0) this.#propagate(level, code, addr, true);
+          code = level.access(addr, true, true);
+          if (code !== 0) this.#propagate(level, code, addr, true);
+          accesses += 2;
         } else {
-          this.#access(top, addr, op === OP_STORE, true);
-          this.#accesses++;
+          const code = level.access(addr, op === OP_STORE, true);
+          if (code !== 0) this.#propagate(level, code, addr, true);
+          accesses++;
         }
         continue;
       }
-      const lineBytes = levels[top].lineBytes;
-      const size = sizes[r] > 0 ? sizes[r] : 1;
-      const first = Math.floor(addr / lineBytes);
-      const last = Math.floor((addr + size - 1) / lineBytes);
-      if (last !== first) this.#straddles++;
+      this.#straddles++;
       for (let line = first; line <= last; line++) {
         const a = line === first ? addr : line * lineBytes;
         if (op === OP_MODIFY) {
           this.#access(top, a, false, true);
           this.#access(top, a, true, true);
-          this.#accesses += 2;
+          accesses += 2;
         } else {
           this.#access(top, a, op === OP_STORE, true);
-          this.#accesses++;
+          accesses++;
         }
       }
     }
+    this.#accesses += accesses;
     this.#records += n;
     return this;
+  }
+
+  /** Total demand time: each level's latency per demand access, memory latency per demand miss below the last level. */
+  #cycles(): number {
+    let c = this.#memoryDemand * this.#memoryLatency;
+    for (const l of this.#levels) c += (l.hits + l.misses) * l.s.latencyCycles;
+    return c;
   }
 
   /**
@@ -366,11 +381,11 @@ export class CacheSimulator {
       writePolicy: l.writeBack ? "write-back" : "write-through",
       writeAllocate: l.writeAllocate,
       latencyCycles: l.s.latencyCycles,
-      reads: l.reads,
+      reads: l.hits + l.misses - l.writes,
       writes: l.writes,
       hits: l.hits,
       misses: l.misses,
-      missRate: l.reads + l.writes === 0 ? 0 : l.misses / (l.reads + l.writes),
+      missRate: l.hits + l.misses === 0 ? 0 : l.misses / (l.hits + l.misses),
       compulsory: l.seen ? l.compulsory : null,
       capacity: l.seen ? l.capacity : null,
       conflict: l.seen ? l.conflict : null,
@@ -383,7 +398,7 @@ export class CacheSimulator {
       levels,
       accesses: this.#accesses,
       records: this.#records,
-      amatCycles: this.#accesses === 0 ? 0 : this.#cycles / this.#accesses,
+      amatCycles: this.#accesses === 0 ? 0 : this.#cycles() / this.#accesses,
       memoryLatencyCycles: this.#memoryLatency,
       memoryReads: this.#memoryReads,
       memoryWrites: this.#memoryWrites,

@@ -30,11 +30,11 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: 
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue.path.length ? issue.path.map(String).join(".") : "value";
-  const shape = issue.code === "invalid_type" || issue.code === "unrecognized_keys" ||
-    issue.code === "invalid_union";
-  const message = `${what}: ${field} ${issue.message}: received ${
-    show(valueAt(input, issue.path))
-  }`;
+  const received = valueAt(input, issue.path);
+  // A number that is not an integer is out of range, not of the wrong shape.
+  const shape = (issue.code === "invalid_type" && typeof received !== "number") ||
+    issue.code === "unrecognized_keys" || issue.code === "invalid_union";
+  const message = `${what}: ${field} ${issue.message}: received ${show(received)}`;
   const Err = shape ? TypeError : RangeError;
   const err = new Err(message, { cause: r.error });
   (err as Error & { details?: string }).details = z.prettifyError(r.error);
