@@ -20,3 +20,4 @@ export * from "./probe/mod.ts";
 export * from "./vm/mod.ts";
 export * from "./trace/mod.ts";
 export * from "./cache/mod.ts";
+export * from "./exercise/mod.ts";

@@ -1,0 +1,7 @@
+/**
+ * The exercise bank: importing this registers every lesson's exercises and
+ * practice generators. A new lesson adds `bank/<lesson>.ts` and one line here.
+ *
+ * @module
+ */
+export * from "./welcome.ts";

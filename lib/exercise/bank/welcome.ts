@@ -1,0 +1,135 @@
+/**
+ * Lesson 00's exercises: page counts, page number and offset, aligning up,
+ * and a generated practice question on addresses.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { defineExercise, registerExercises } from "../exercise.ts";
+import { registerPractice } from "../practice.ts";
+
+type PageCount = (sizeBytes: number, pageBytes?: number) => number;
+type PageOf = (address: number, pageBytes: number) => { page: number; offset: number };
+type AlignUp = (address: number, alignment: number) => number;
+
+/** Lesson 00: how many pages an N-byte buffer needs (ceiling division). */
+export const welcomePageCount = defineExercise<PageCount>({
+  id: "welcome-page-count",
+  title: "How many pages?",
+  lesson: "00-welcome",
+  points: 3,
+  expects: "pageCount",
+  tests: [
+    { name: "0 bytes need 0 pages", fn: (f) => assert.equal(f(0), 0) },
+    { name: "1 byte needs a whole page", fn: (f) => assert.equal(f(1), 1) },
+    { name: "4096 bytes fill exactly 1 page", fn: (f) => assert.equal(f(4096), 1) },
+    { name: "4097 bytes spill into a 2nd page", fn: (f) => assert.equal(f(4097), 2) },
+    {
+      name: "other page sizes (16 KiB, 2 MiB)",
+      fn: (f) => {
+        assert.equal(f(100_000, 16384), 7, "100,000 bytes in 16 KiB pages");
+        assert.equal(f(3 * 2 ** 21 + 1, 2 ** 21), 4, "6 MiB + 1 byte in 2 MiB pages");
+      },
+    },
+    {
+      name: "a 1 TiB + 1 byte buffer",
+      fn: (f) => assert.equal(f(2 ** 40 + 1), 2 ** 28 + 1),
+    },
+  ],
+});
+
+/** Lesson 00: split an address into page number and offset. */
+export const welcomePageOf = defineExercise<PageOf>({
+  id: "welcome-page-of",
+  title: "Page number and offset",
+  lesson: "00-welcome",
+  points: 4,
+  expects: "pageOf",
+  tests: [
+    {
+      name: "0x12345 with 4 KiB pages is page 0x12, offset 0x345",
+      fn: (f) => assert.deepEqual(f(0x12345, 4096), { page: 0x12, offset: 0x345 }),
+    },
+    {
+      name: "page boundaries: first and last byte of a page",
+      fn: (f) => {
+        assert.deepEqual(f(0x2000, 4096), { page: 2, offset: 0 }, "0x2000 starts page 2");
+        assert.deepEqual(f(0x1fff, 4096), { page: 1, offset: 0xfff }, "0x1fff ends page 1");
+      },
+    },
+    {
+      name: "other page sizes (16 KiB, 2 MiB)",
+      fn: (f) => {
+        assert.deepEqual(f(0x12345, 16384), { page: 4, offset: 0x2345 });
+        assert.deepEqual(f(0x654321, 2 ** 21), { page: 3, offset: 0x54321 });
+      },
+    },
+    {
+      name: "addresses above 4 GiB (JavaScript's bitwise operators are 32-bit)",
+      fn: (f) => assert.deepEqual(f(0x7f12_3456_7890, 4096), { page: 0x7f12_3456_7, offset: 0x890 }),
+    },
+  ],
+});
+
+/** Lesson 00: round an address up to a multiple of a power of two. */
+export const welcomeAlignUp = defineExercise<AlignUp>({
+  id: "welcome-align-up",
+  title: "Align an address up",
+  lesson: "00-welcome",
+  points: 3,
+  expects: "alignUp",
+  tests: [
+    { name: "13 aligned up to 8 is 16", points: 1, fn: (f) => assert.equal(f(13, 8), 16) },
+    {
+      name: "an aligned address stays put",
+      points: 0.5,
+      fn: (f) => {
+        assert.equal(f(4096, 4096), 4096);
+        assert.equal(f(0, 64), 0);
+      },
+    },
+    { name: "alignment 1 changes nothing", points: 0.5, fn: (f) => assert.equal(f(12345, 1), 12345) },
+    {
+      name: "addresses above 4 GiB",
+      points: 1,
+      fn: (f) => assert.equal(f(2 ** 33 + 1, 4096), 2 ** 33 + 4096),
+    },
+  ],
+});
+
+registerExercises(welcomePageCount, welcomePageOf, welcomeAlignUp);
+
+const hex = (n: number) => "0x" + n.toString(16);
+const kib = (n: number) => n >= 1024 ? `${n / 1024} KiB` : `${n} bytes`;
+
+registerPractice({
+  id: "welcome-addresses",
+  title: "Pages, offsets and alignment",
+  lesson: "00-welcome",
+  generate: (prng) => {
+    const pageBytes = 2 ** prng.int(9, 16);
+    const addresses = [0, 1, 2].map(() => prng.int(0, 2 ** 24 - 1));
+    const sizeBytes = prng.int(1, 64) * pageBytes + prng.int(-pageBytes + 1, pageBytes - 1);
+    const align = 2 ** prng.int(3, 6);
+    const unaligned = prng.int(1, 4096);
+    const question = [
+      `Pages are ${kib(pageBytes)} (${pageBytes} = ${hex(pageBytes)} bytes).`,
+      ...addresses.map((a, i) =>
+        `${i + 1}. What are the page number and the offset of address ${hex(a)}?`
+      ),
+      `4. How many pages does a buffer of ${sizeBytes} bytes need?`,
+      `5. Align address ${unaligned} up to a multiple of ${align}.`,
+    ].join("\n");
+    const answers = [
+      ...addresses.map((a) => {
+        const page = Math.floor(a / pageBytes), offset = a % pageBytes;
+        return `page ${hex(page)}, offset ${hex(offset)} (${hex(a)} = ${hex(page)} × ${
+          hex(pageBytes)
+        } + ${hex(offset)})`;
+      }),
+      `${Math.ceil(sizeBytes / pageBytes)} pages (ceil(${sizeBytes} / ${pageBytes}))`,
+      `${Math.ceil(unaligned / align) * align} (ceil(${unaligned} / ${align}) × ${align})`,
+    ];
+    return { question, answers };
+  },
+});
