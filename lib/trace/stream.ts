@@ -77,7 +77,12 @@ export function createTraceStreamStats(): TraceStreamStats {
   };
 }
 
-async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
+async function* chunksOf(source: ByteSource, end: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield* chunksOfSource(source);
+  yield end;
+}
+
+async function* chunksOfSource(source: ByteSource): AsyncGenerator<Uint8Array> {
   if (source instanceof Uint8Array) {
     yield source;
     return;
@@ -147,6 +152,7 @@ export async function* parseTraceStream(
   const tail = new Uint8Array(8);
   let tailLength = 0;
   let members = 0;
+  let parseError: unknown = null;
 
   const take = (): Trace => {
     const t = parser.builder.build();
@@ -176,26 +182,54 @@ export async function* parseTraceStream(
     try {
       gz!.push(d, final);
     } catch (e) {
-      if (e instanceof SyntaxError) throw e; // a malformed line inside the gzip data
       throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
     }
   };
 
-  for await (const chunk of chunksOf(source)) {
+  let head: Uint8Array | null = null; // the first byte, while gzip detection waits for a second
+  const finalChunk = new Uint8Array(0);
+  for await (let chunk of chunksOf(source, finalChunk)) {
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(
         `Cannot parse trace: chunks must be Uint8Array: received ${Object.prototype.toString.call(chunk)}`,
       );
     }
-    if (chunk.length === 0) continue;
-    stats.bytesIn += chunk.length;
-    if (gzip === undefined) gzip = chunk[0] === 0x1f && chunk[1] === 0x8b;
+    if (chunk === finalChunk) {
+      if (head === null) break;
+      chunk = head; // a one-byte input: not gzip
+      head = null;
+      gzip = false;
+    } else {
+      if (chunk.length === 0) continue;
+      stats.bytesIn += chunk.length;
+    }
+    if (gzip === undefined) {
+      if (head !== null) {
+        const joined = new Uint8Array(1 + chunk.length);
+        joined[0] = head[0];
+        joined.set(chunk, 1);
+        chunk = joined;
+        head = null;
+      } else if (chunk.length < 2) {
+        head = chunk.slice();
+        continue;
+      }
+      gzip = chunk[0] === 0x1f && chunk[1] === 0x8b;
+    }
     if (gzip) {
       if (gz === null) {
         stats.gzip = true;
         gz = new Gunzip((d) => {
           crc.update(d);
-          text(d);
+          if (parseError !== null) stats.textBytes += d.length;
+          else {
+            try {
+              text(d);
+            } catch (e) {
+              // Maybe a real malformed line, maybe corruption: decide after the checksum.
+              parseError = e;
+            }
+          }
         });
         gz.onmember = () => members++;
       }
@@ -230,6 +264,7 @@ export async function* parseTraceStream(
         );
       }
     }
+    if (parseError !== null) throw parseError;
   } else if (gzip === true && stats.bytesIn === 0) {
     throw gzipError("data is empty");
   }
