@@ -7,10 +7,11 @@
  * @module
  */
 export * from "./libc.ts";
+export * from "./machine.ts";
+export * from "./progress.ts";
 export * from "./maps.ts";
 export * from "./faults.ts";
 export * from "./kernel_replay.ts";
-export * from "./machine.ts";
-export * from "./progress.ts";
 export * from "./latency.ts";
 export * from "./patterns.ts";
+export * from "./replay_policy.ts";
