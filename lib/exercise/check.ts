@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { table } from "../chart/table.ts";
+import { table, type TableColumn } from "../chart/table.ts";
 import { getExercise } from "./exercise.ts";
 import { runExerciseTests, type TestOutcome } from "./run.ts";
 
@@ -74,12 +74,14 @@ export async function check(
     maxScore,
     passed: tests.every((t) => t.passed),
   };
-  const view = table(tests, [
+  const columns: TableColumn<TestOutcome>[] = [
     { label: "Test", value: (t) => t.name },
     { label: "Result", value: (t) => t.passed ? "pass" : "FAIL" },
     { label: "Why it failed", value: (t) => t.message },
     { label: "Points", value: (t) => `${round(t.points)}/${round(t.maxPoints)}`, align: "right" },
-  ], `${exercise.title} (${id}): ${score}/${maxScore} points${result.passed ? ", all tests pass" : ""}`);
+  ];
+  if (result.passed) columns.splice(2, 1);
+  const view = table(tests, columns, `${exercise.title} (${id}): ${score}/${maxScore} points${result.passed ? ", all tests pass" : ""}`);
   Object.defineProperty(result, Symbol.for("Jupyter.display"), {
     value: () => ({
       "text/html": view.html.replace(/<td([^>]*)>FAIL<\/td>/g, '<td$1><b style="color:#b00">fail</b></td>')
