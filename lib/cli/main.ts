@@ -18,6 +18,7 @@ export interface SimCommand {
 const commands: Record<string, () => Promise<SimCommand>> = {
   // Each entry loads lazily so one model's start-up cost is not paid by the others.
   paging: async () => (await import("./paging.ts")).command,
+  cache: async () => (await import("./cache.ts")).command,
 };
 
 /** Register a model (used by the entries above and by tests). */

@@ -20,3 +20,4 @@
 export * from "./data_file.ts";
 export * from "./hierarchy.ts";
 export * from "./notebook.ts";
+export * from "./trace_file.ts";
