@@ -25,3 +25,4 @@ export * from "./render.ts";
 export * from "./format.ts";
 export * from "./table.ts";
 export * from "./hierarchy.ts";
+export * from "./paging.ts";

@@ -1,0 +1,351 @@
+/**
+ * Charts for page faults and page replacement: fault counts against memory
+ * size per policy (with Belady's anomaly marked), the simulator and the real
+ * kernel reference by reference and in total, and minor faults per page for
+ * the different ways of touching fresh memory.
+ *
+ * Each function takes plain result data and returns a {@linkcode Chart}.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { type Chart, chart, THEME } from "./render.ts";
+import { formatSize } from "./format.ts";
+
+/** Page faults of one policy for each memory size, e.g. from `pagingFaultCurve`. */
+export interface PolicyFaultCurve {
+  /** The policy's name, shown in the legend. */
+  policy: string;
+  /** One point per frame count. */
+  points: readonly { frames: number; misses: number }[];
+}
+
+const ANOMALY = "#D55E00";
+
+function integerTicks(lo: number, hi: number, most = 12): number[] {
+  const step = Math.max(1, Math.ceil((hi - lo) / most));
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) ticks.push(v);
+  return ticks;
+}
+
+/**
+ * Chart page faults against the number of frames, one line per policy, with
+ * every rise (more frames, more faults: Belady's anomaly) circled.
+ *
+ * @param curves One fault curve per policy.
+ * @param options An optional title, and the number of references (for the caption).
+ * @returns A {@linkcode Chart}.
+ *
+ * @example FIFO rises from 3 to 4 frames
+ * ```ts
+ * import { faultCurveChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = faultCurveChart([
+ *   { policy: "FIFO", points: [{ frames: 3, misses: 9 }, { frames: 4, misses: 10 }] },
+ *   { policy: "LRU", points: [{ frames: 3, misses: 10 }, { frames: 4, misses: 8 }] },
+ * ]);
+ * assert.match(c.svg, /Page faults \(count\)/);
+ * assert.match(c.caption, /FIFO: 3 → 4 frames/);
+ * ```
+ */
+export function faultCurveChart(
+  curves: readonly PolicyFaultCurve[],
+  options: { title?: string; referenceCount?: number } = {},
+): Chart {
+  if (!Array.isArray(curves as unknown) || curves.length === 0) {
+    throw new TypeError(
+      `Cannot draw fault curves: curves must be a non-empty array: received ${
+        JSON.stringify(curves)
+      }`,
+    );
+  }
+  const data = curves.flatMap((c) => c.points.map((p) => ({ policy: c.policy, ...p })));
+  const anomalies = curves.flatMap((c) => {
+    const sorted = [...c.points].sort((a, b) => a.frames - b.frames);
+    return sorted.flatMap((p, i) =>
+      i > 0 && p.misses > sorted[i - 1].misses
+        ? [{ policy: c.policy, from: sorted[i - 1], ...p }]
+        : []
+    );
+  });
+  const frames = data.map((d) => d.frames);
+  const misses = data.map((d) => d.misses);
+  const notice = anomalies.length
+    ? `Circled: Belady's anomaly, more frames but more faults (${
+      anomalies.map((a) => `${a.policy}: ${a.from.frames} → ${a.frames} frames`).join("; ")
+    }).`
+    : "No line rises: with these references, more frames never cost more faults.";
+  const refs = options.referenceCount
+    ? ` Every line starts at ${options.referenceCount} faults or fewer (one per reference).`
+    : "";
+  return chart({
+    title: options.title ?? "Page faults as memory grows, per replacement policy",
+    caption: `${notice}${refs} Lower is better${
+      curves.some((c) => c.policy === "OPT") ? "; OPT is the floor no policy can beat" : ""
+    }.`,
+    marginRight: 20,
+    x: {
+      label: "Memory (frames)",
+      ticks: integerTicks(Math.min(...frames), Math.max(...frames)),
+      tickFormat: "d",
+    },
+    y: {
+      label: "Page faults (count)",
+      domain: [0, Math.max(...misses) + 1],
+      ticks: integerTicks(0, Math.max(...misses) + 1),
+      tickFormat: "d",
+    },
+    color: { domain: curves.map((c) => c.policy), range: [...THEME.colors] },
+    marks: [
+      Plot.line(data, { x: "frames", y: "misses", stroke: "policy", strokeWidth: 2 }),
+      Plot.dot(data, { x: "frames", y: "misses", fill: "policy", r: 3.5 }),
+      Plot.dot(anomalies, { x: "frames", y: "misses", r: 10, stroke: ANOMALY, strokeWidth: 2 }),
+      Plot.text(anomalies, {
+        x: "frames",
+        y: "misses",
+        text: (a: { policy: string }) => `${a.policy} rises`,
+        dy: -18,
+        fill: ANOMALY,
+        fontWeight: "bold",
+      }),
+      ...curves.map((c, i) =>
+        Plot.text([c.policy], {
+          frameAnchor: "top-right",
+          text: (d: string) => `— ${d}`,
+          fill: THEME.colors[i % THEME.colors.length],
+          dy: 16 * i,
+          fontWeight: "bold",
+        })
+      ),
+    ],
+  });
+}
+
+/** One reference of a kernel replay, as recorded by `replayOnKernel`. */
+export interface ReplayStepPoint {
+  /** Position in the reference string. */
+  index: number;
+  /** The page referenced. */
+  page: number;
+  /** Whether the simulated policy missed. */
+  simulatedMiss: boolean;
+  /** Major faults the kernel counted for this reference. */
+  kernelMajorFaults: number;
+}
+
+/** A replay to draw: its policy's name and its steps. */
+export interface ReplayRun {
+  /** The policy's name, e.g. `"FIFO"`. */
+  name: string;
+  /** The per-reference record. */
+  steps: readonly ReplayStepPoint[];
+}
+
+/**
+ * Chart the simulator and the real kernel side by side, one cell per
+ * reference: a filled cell is a simulated miss (upper row of each pair) or a
+ * kernel major fault (lower row), with the page number written in it.
+ *
+ * @param runs One or more replays (e.g. FIFO, LRU and OPT on the same string).
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Two references, both faulting in both rows
+ * ```ts
+ * import { replayStepsChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = replayStepsChart([{ name: "FIFO", steps: [
+ *   { index: 0, page: 1, simulatedMiss: true, kernelMajorFaults: 1 },
+ *   { index: 1, page: 1, simulatedMiss: false, kernelMajorFaults: 0 },
+ * ] }]);
+ * assert.match(c.svg, /FIFO · kernel/);
+ * assert.match(c.caption, /all 2 references agree/);
+ * ```
+ */
+export function replayStepsChart(runs: readonly ReplayRun[]): Chart {
+  if (!Array.isArray(runs as unknown) || runs.length === 0) {
+    throw new TypeError(
+      `Cannot draw replay steps: runs must be a non-empty array: received ${JSON.stringify(runs)}`,
+    );
+  }
+  const rows = runs.flatMap((r) => [`${r.name} · simulated`, `${r.name} · kernel`]);
+  const cells = runs.flatMap((r) =>
+    r.steps.flatMap((s) => [
+      { row: `${r.name} · simulated`, index: s.index, page: s.page, fault: s.simulatedMiss },
+      { row: `${r.name} · kernel`, index: s.index, page: s.page, fault: s.kernelMajorFaults > 0 },
+    ])
+  );
+  const total = runs.reduce((n, r) => n + r.steps.length, 0);
+  const disagree = runs.reduce(
+    (n, r) => n + r.steps.filter((s) => s.simulatedMiss !== (s.kernelMajorFaults > 0)).length,
+    0,
+  );
+  const refCount = Math.max(...runs.map((r) => r.steps.length));
+  return chart({
+    title: "Simulated misses and the real kernel's major faults, reference by reference",
+    caption: (disagree === 0
+      ? `The rows of each pair are identical: all ${total} references agree.`
+      : `${disagree} of ${total} references disagree.`) +
+      " Filled: a fault (a miss in the simulator, a major fault counted by the kernel); the number is the page referenced.",
+    height: 60 + 30 * rows.length,
+    marginLeft: 130,
+    marginBottom: 40,
+    width: Math.max(480, Math.min(960, 150 + 26 * refCount)),
+    x: {
+      label: "Reference (position in the string)",
+      type: "band",
+      padding: 0.08,
+      tickFormat: (d: number) => (refCount > 30 && d % 5 !== 0 ? "" : String(d)),
+    },
+    y: { label: "Policy · who counted (rows)", domain: rows, padding: 0.08 },
+    color: { type: "categorical", domain: [true, false], range: ["#0072B2", "#EEEEEE"] },
+    marks: [
+      Plot.cell(cells, { x: "index", y: "row", fill: "fault", inset: 0.5 }),
+      Plot.text(cells, {
+        x: "index",
+        y: "row",
+        text: "page",
+        fill: (d: { fault: boolean }) => (d.fault ? "white" : "#555"),
+        fontSize: refCount > 30 ? 8 : 11,
+      }),
+    ],
+  });
+}
+
+/** Totals of one replay: what the simulator counted and what the kernel counted. */
+export interface ReplayTotal {
+  /** The policy's name. */
+  name: string;
+  /** Misses in the simulation. */
+  simulatedMisses: number;
+  /** Major faults the kernel counted. */
+  kernelMajorFaults: number;
+}
+
+/**
+ * Chart the total simulated misses beside the kernel's total major faults, per policy.
+ *
+ * @param totals One row per replay.
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Equal bars
+ * ```ts
+ * import { replayTotalsChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = replayTotalsChart([{ name: "LRU", simulatedMisses: 8, kernelMajorFaults: 8 }]);
+ * assert.match(c.svg, /Faults \(count\)/);
+ * assert.match(c.caption, /equal for every policy/);
+ * ```
+ */
+export function replayTotalsChart(totals: readonly ReplayTotal[]): Chart {
+  if (!Array.isArray(totals as unknown) || totals.length === 0) {
+    throw new TypeError(
+      `Cannot draw replay totals: totals must be a non-empty array: received ${
+        JSON.stringify(totals)
+      }`,
+    );
+  }
+  const data = totals.flatMap((t) => [
+    { name: t.name, source: "simulated misses", count: t.simulatedMisses },
+    { name: t.name, source: "kernel major faults", count: t.kernelMajorFaults },
+  ]);
+  const equal = totals.every((t) => t.simulatedMisses === t.kernelMajorFaults);
+  const most = Math.max(...data.map((d) => d.count));
+  return chart({
+    title: "Total faults: the simulator's count and the kernel's count, per policy",
+    caption: equal
+      ? "Each pair of bars is equal for every policy: the kernel faulted exactly as often as the simulator predicted."
+      : `The pairs differ for ${
+        totals.filter((t) => t.simulatedMisses !== t.kernelMajorFaults).map((t) => t.name).join(
+          ", ",
+        )
+      }: see the replay's note for why.`,
+    height: 300,
+    marginTop: 40,
+    marginBottom: 45,
+    fx: { label: null, domain: totals.map((t) => t.name) },
+    x: {
+      label: "Who counted (source)",
+      domain: ["simulated misses", "kernel major faults"],
+      tickFormat: (d: string) => (d === "simulated misses" ? "simulated" : "kernel"),
+    },
+    y: { label: "Faults (count)", domain: [0, most + 1], tickFormat: "d" },
+    color: { domain: ["simulated misses", "kernel major faults"], range: [...THEME.colors] },
+    marks: [
+      Plot.barY(data, { fx: "name", x: "source", y: "count", fill: "source" }),
+      Plot.text(data, { fx: "name", x: "source", y: "count", text: "count", dy: -7 }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+/** Minor faults of one way of touching fresh memory, e.g. from `measureTouchFaults`. */
+export interface TouchFaultPoint {
+  /** How each page was touched: `"write"`, `"read"` or `"read-then-write"`. */
+  touch: string;
+  /** Pages touched. */
+  pageCount: number;
+  /** Minor faults counted. */
+  minorFaults: number;
+  /** Anonymous RSS gained, bytes (null when /proc was unreadable). */
+  rssAnonDeltaBytes: number | null;
+}
+
+/**
+ * Chart minor faults per page for each way of touching fresh memory, with
+ * the resident memory each gained written on its bar.
+ *
+ * @param points One point per touch kind.
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Writes and reads both fault once per page
+ * ```ts
+ * import { touchFaultsChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = touchFaultsChart([
+ *   { touch: "write", pageCount: 100, minorFaults: 100, rssAnonDeltaBytes: 409600 },
+ *   { touch: "read", pageCount: 100, minorFaults: 100, rssAnonDeltaBytes: 0 },
+ * ]);
+ * assert.match(c.svg, /Minor faults per page \(count\)/);
+ * assert.match(c.svg, /RSS \+400 KiB/);
+ * ```
+ */
+export function touchFaultsChart(points: readonly TouchFaultPoint[]): Chart {
+  if (!Array.isArray(points as unknown) || points.length === 0) {
+    throw new TypeError(
+      `Cannot draw touch faults: points must be a non-empty array: received ${
+        JSON.stringify(points)
+      }`,
+    );
+  }
+  const data = points.map((p) => ({
+    touch: p.touch,
+    perPage: Math.round((p.minorFaults / p.pageCount) * 1000) / 1000,
+    label: `${(p.minorFaults / p.pageCount).toFixed(2)} per page · RSS ${
+      p.rssAnonDeltaBytes === null
+        ? "unknown"
+        : (p.rssAnonDeltaBytes < 0 ? "−" : "+") + formatSize(Math.abs(p.rssAnonDeltaBytes))
+    }`,
+  }));
+  const most = Math.max(...data.map((d) => d.perPage));
+  return chart({
+    title: "Minor faults when fresh memory is first touched, per page",
+    caption: `Each of ${
+      points[0].pageCount
+    } fresh pages touched once. A write costs one minor fault and a real page of RAM; a read costs a fault too but maps the shared zero page, so resident memory barely grows; a read then a write pays twice.`,
+    height: 80 + 60 * data.length,
+    marginLeft: 110,
+    marginRight: 40,
+    x: { label: "Minor faults per page (count)", domain: [0, Math.max(2.5, most * 1.5)] },
+    y: { label: "First touch (kind)", domain: data.map((d) => d.touch) },
+    marks: [
+      Plot.barX(data, { x: "perPage", y: "touch", fill: "#0072B2" }),
+      Plot.text(data, { x: "perPage", y: "touch", text: "label", dx: 6, textAnchor: "start" }),
+      Plot.ruleX([0]),
+    ],
+  });
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import {
+  faultCurveChart,
+  pagingFaultCurve,
+  replayStepsChart,
+  replayTotalsChart,
+  touchFaultsChart,
+} from "memgarden";
+
+const BELADY = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5];
+const DISPLAY = Symbol.for("Jupyter.display");
+
+function curves() {
+  return ["FIFO", "LRU", "OPT"].map((policy) => ({
+    policy,
+    points: pagingFaultCurve(BELADY, policy, [1, 2, 3, 4, 5, 6]),
+  }));
+}
+
+function bundle(c: object): Record<string, string> {
+  return (c as Record<symbol, () => Record<string, string>>)[DISPLAY]();
+}
+
+Deno.test("fault curves: labelled axes, one line per policy, Belady's anomaly circled", () => {
+  const c = faultCurveChart(curves(), { referenceCount: BELADY.length });
+  assert.match(c.svg, /Memory \(frames\)/);
+  assert.match(c.svg, /Page faults \(count\)/);
+  assert.equal((c.svg.match(/aria-label="line"/g) ?? []).length, 1);
+  assert.equal((c.svg.match(/<path[^>]*stroke="#0072B2"/g) ?? []).length, 1, "FIFO's line");
+  for (const policy of ["FIFO", "LRU", "OPT"]) assert.match(c.svg, new RegExp(`— ${policy}`));
+  assert.match(c.svg, /FIFO rises/);
+  assert.match(c.caption, /FIFO: 3 → 4 frames/);
+  assert.match(c.caption, /OPT is the floor/);
+  assert.ok(bundle(c)["text/html"].includes(c.svg));
+});
+
+Deno.test("fault curves without a rise say so, and say nothing about OPT when it is absent", () => {
+  const c = faultCurveChart([{
+    policy: "LRU",
+    points: pagingFaultCurve(BELADY, "lru", [1, 3, 5]),
+  }]);
+  assert.match(c.caption, /No line rises/);
+  assert.doesNotMatch(c.caption, /OPT/);
+  assert.doesNotMatch(c.svg, /rises/);
+});
+
+Deno.test("replay steps: two rows per policy, one cell per reference, agreement in the caption", () => {
+  const steps = BELADY.map((page, index) => ({
+    index,
+    page: page - 1,
+    simulatedMiss: index < 4,
+    kernelMajorFaults: index < 4 ? 1 : 0,
+  }));
+  const c = replayStepsChart([{ name: "FIFO", steps }, { name: "LRU", steps }]);
+  assert.match(c.svg, /Reference \(position in the string\)/);
+  assert.match(c.svg, /Policy · who counted \(rows\)/);
+  for (const row of ["FIFO · simulated", "FIFO · kernel", "LRU · simulated", "LRU · kernel"]) {
+    assert.ok(c.svg.includes(row), row);
+  }
+  assert.equal((c.svg.match(/<rect /g) ?? []).length, 4 * BELADY.length);
+  assert.match(c.caption, /all 24 references agree/);
+  const off = replayStepsChart([{
+    name: "FIFO",
+    steps: steps.map((s, i) => (i === 5 ? { ...s, kernelMajorFaults: 1 } : s)),
+  }]);
+  assert.match(off.caption, /1 of 12 references disagree/);
+});
+
+Deno.test("replay totals: a bar per source and policy, equality in the caption", () => {
+  const c = replayTotalsChart([
+    { name: "FIFO", simulatedMisses: 9, kernelMajorFaults: 9 },
+    { name: "LRU", simulatedMisses: 10, kernelMajorFaults: 10 },
+  ]);
+  assert.match(c.svg, /Faults \(count\)/);
+  assert.match(c.svg, /Who counted \(source\)/);
+  assert.equal((c.svg.match(/<rect /g) ?? []).length, 4);
+  assert.match(c.caption, /equal for every policy/);
+  const d = replayTotalsChart([{ name: "RAND", simulatedMisses: 9, kernelMajorFaults: 0 }]);
+  assert.match(d.caption, /differ for RAND/);
+});
+
+Deno.test("touch faults: one bar per kind with faults per page and RSS gained", () => {
+  const c = touchFaultsChart([
+    { touch: "write", pageCount: 256, minorFaults: 256, rssAnonDeltaBytes: 1 << 20 },
+    { touch: "read", pageCount: 256, minorFaults: 256, rssAnonDeltaBytes: 8192 },
+    { touch: "read-then-write", pageCount: 256, minorFaults: 512, rssAnonDeltaBytes: null },
+  ]);
+  assert.match(c.svg, /Minor faults per page \(count\)/);
+  assert.match(c.svg, /First touch \(kind\)/);
+  assert.equal((c.svg.match(/<rect /g) ?? []).length, 3);
+  assert.match(c.svg, /1\.00 per page · RSS \+1 MiB/);
+  assert.match(c.svg, /2\.00 per page · RSS unknown/);
+});
+
+Deno.test("paging charts are deterministic and refuse empty input with the value", () => {
+  assert.equal(faultCurveChart(curves()).svg, faultCurveChart(curves()).svg);
+  assert.throws(() => faultCurveChart([]), /curves must be a non-empty array: received \[\]/);
+  assert.throws(() => replayStepsChart([]), /runs must be a non-empty array/);
+  assert.throws(() => replayTotalsChart([]), /totals must be a non-empty array/);
+  assert.throws(() => touchFaultsChart([]), /points must be a non-empty array/);
+});
