@@ -18,6 +18,8 @@ export interface SimCommand {
 const commands: Record<string, () => Promise<SimCommand>> = {
   // Each entry loads lazily so one model's start-up cost is not paid by the others.
   paging: async () => (await import("./paging.ts")).command,
+  translate: async () => (await import("./translate.ts")).command,
+  tables: async () => (await import("./tables.ts")).command,
   cache: async () => (await import("./cache.ts")).command,
 };
 

@@ -19,3 +19,7 @@
  */
 export * from "./page_policy.ts";
 export * from "./paging.ts";
+export * from "./address.ts";
+export * from "./linear_table.ts";
+export * from "./multilevel.ts";
+export * from "./ostep_tables.ts";
