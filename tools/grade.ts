@@ -22,8 +22,8 @@
  * @module
  */
 import {
-  exerciseGrade,
   type ExerciseGrade,
+  exerciseGrade,
   type GradeJob,
   graderTestSource,
   gradescopeResults,
@@ -70,7 +70,9 @@ export interface GradeRun {
  * @param args Files and folders.
  * @returns Paths and names, in order.
  */
-export async function collectSubmissions(args: string[]): Promise<{ path: string; name: string }[]> {
+export async function collectSubmissions(
+  args: string[],
+): Promise<{ path: string; name: string }[]> {
   const found: { path: string; name: string }[] = [];
   for (const arg of args) {
     const info = await Deno.stat(arg).catch(() => null);
@@ -86,7 +88,9 @@ export async function collectSubmissions(args: string[]): Promise<{ path: string
       for (const e of entries) {
         const p = join(dir, e.name);
         if (e.isDirectory && e.name !== ".ipynb_checkpoints") await walk(p);
-        else if (e.isFile && e.name.endsWith(".ipynb")) found.push({ path: p, name: relative(arg, p) });
+        else if (e.isFile && e.name.endsWith(".ipynb")) {
+          found.push({ path: p, name: relative(arg, p) });
+        }
       }
     };
     await walk(arg);
@@ -113,17 +117,28 @@ async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-function loadError(stderr: string, cellFirstLine: number): string {
-  const clean = stderr.replace(/\x1b\[[0-9;]*m/g, "");
-  const start = clean.search(/^error: /m);
+/**
+ * The error that stopped the student module from loading (a syntax error, a
+ * throw at the top of the cell), with its position mapped back to the cell.
+ */
+function loadError(output: string, cellFirstLine: number): string {
+  // deno-lint-ignore no-control-regex
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const start = lines.findIndex((l) => /^error: /.test(l) && !/^error: Test failed/.test(l));
   if (start < 0) return "";
-  const text = clean.slice(start).split("\n").filter((l) => l.trim() !== "").slice(0, 4)
-    .filter((l) => !/^\s*at |Stack backtrace/.test(l)).join("\n");
-  return text.replace(/file:\/\/\S*?\/(student|grade_test)\.ts:(\d+):(\d+)/g, (_m, f, l, c) => {
-    if (f !== "student") return `the grader's test file, line ${l}`;
-    const line = Number(l) - cellFirstLine + 1;
-    return line >= 1 ? `the exercise cell, line ${line}, column ${c}` : `a set-up cell (import)`;
-  }).replace(/^error: /, "");
+  const message = lines[start].replace(/^error: (\(in promise\) )?/, "");
+  let where = "";
+  for (const l of lines.slice(start + 1, start + 12)) {
+    const m = /file:\/\/\S*?\/student\.ts:(\d+):(\d+)/.exec(l);
+    if (m) {
+      const line = Number(m[1]) - cellFirstLine + 1;
+      where = line >= 1
+        ? ` (the exercise cell, line ${line}, column ${m[2]})`
+        : " (in a set-up cell: check its imports)";
+      break;
+    }
+  }
+  return message + where;
 }
 
 async function runJob(job: GradeJob, s: GradeRun["settings"]): Promise<ExerciseGrade> {
@@ -190,7 +205,7 @@ async function runJob(job: GradeJob, s: GradeRun["settings"]): Promise<ExerciseG
           s.dataMiB === null ? "" : ` and ${s.dataMiB} MiB in all`
         } (unbounded allocation?)`;
       } else {
-        const load = loadError(stderr, job.cellFirstLine);
+        const load = loadError(`${stderr}\n${stdout}`, job.cellFirstLine);
         reason = load
           ? `the exercise cell does not run: ${load}`
           : `the test process ended unexpectedly (exit code ${status.code}${
@@ -230,7 +245,11 @@ export async function gradeSubmissions(
   const plans = await Promise.all(submissions.map(async (s) => {
     const bytes = await Deno.readFile(s.path);
     const text = new TextDecoder().decode(bytes);
-    return { ...s, sha256: await sha256(bytes), plan: planSubmission(text, s.name, options.lessons) };
+    return {
+      ...s,
+      sha256: await sha256(bytes),
+      plan: planSubmission(text, s.name, options.lessons),
+    };
   }));
   const tasks = plans.flatMap((p, i) => p.plan.jobs.map((job, j) => ({ i, j, job })));
   const results: ExerciseGrade[][] = plans.map((p) => new Array(p.plan.jobs.length));
@@ -302,7 +321,9 @@ function parseArgs(args: string[]): { out: string; inputs: string[]; options: Gr
   const number = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min) {
-      throw new UsageError(`Cannot grade: ${flag} must be a number of at least ${min}: received ${v}`);
+      throw new UsageError(
+        `Cannot grade: ${flag} must be a number of at least ${min}: received ${v}`,
+      );
     }
     return n;
   };

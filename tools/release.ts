@@ -53,7 +53,9 @@ export async function releaseNotebooks(paths: string[], outDir: string): Promise
     });
     const target = `${out}/${basename(path)}`;
     if (resolve(path) === target) {
-      throw new UsageError(`Cannot release ${path}: it would overwrite itself: choose another --out`);
+      throw new UsageError(
+        `Cannot release ${path}: it would overwrite itself: choose another --out`,
+      );
     }
     released.push([target, releaseNotebook(text, basename(path))]);
   }

@@ -81,10 +81,19 @@ export async function check(
     { label: "Points", value: (t) => `${round(t.points)}/${round(t.maxPoints)}`, align: "right" },
   ];
   if (result.passed) columns.splice(2, 1);
-  const view = table(tests, columns, `${exercise.title} (${id}): ${score}/${maxScore} points${result.passed ? ", all tests pass" : ""}`);
+  const view = table(
+    tests,
+    columns,
+    `${exercise.title} (${id}): ${score}/${maxScore} points${
+      result.passed ? ", all tests pass" : ""
+    }`,
+  );
   Object.defineProperty(result, Symbol.for("Jupyter.display"), {
     value: () => ({
-      "text/html": view.html.replace(/<td([^>]*)>FAIL<\/td>/g, '<td$1><b style="color:#b00">fail</b></td>')
+      "text/html": view.html.replace(
+        /<td([^>]*)>FAIL<\/td>/g,
+        '<td$1><b style="color:#b00">fail</b></td>',
+      )
         .replace(/<td([^>]*)>pass<\/td>/g, '<td$1><span style="color:#070">pass</span></td>'),
       "text/plain": view.text,
     }),

@@ -79,7 +79,8 @@ const ExerciseSchema = z.object({
       ctx.addIssue({
         code: "custom",
         path: ["points"],
-        message: `points must equal the sum of the tests' points: received ${d.points}, tests sum to ${sum}`,
+        message:
+          `points must equal the sum of the tests' points: received ${d.points}, tests sum to ${sum}`,
       });
     }
   }
@@ -112,9 +113,7 @@ export function defineExercise<T>(definition: ExerciseDefinition<T>): Exercise<T
   const parsed = ExerciseSchema.safeParse(definition);
   if (!parsed.success) {
     throw new TypeError(
-      `Cannot define exercise ${JSON.stringify(definition?.id)}: ${
-        z.prettifyError(parsed.error)
-      }`,
+      `Cannot define exercise ${JSON.stringify(definition?.id)}: ${z.prettifyError(parsed.error)}`,
       { cause: parsed.error },
     );
   }

@@ -66,7 +66,8 @@ export interface SubmissionGrade {
   exercises: ExerciseGrade[];
 }
 
-const IMPORTS = /import\s+(?:type\s+)?[\s\S]*?\sfrom\s*["'][^"']*["']\s*;?|import\s*["'][^"']*["']\s*;?/g;
+const IMPORTS =
+  /import\s+(?:type\s+)?[\s\S]*?\sfrom\s*["'][^"']*["']\s*;?|import\s*["'][^"']*["']\s*;?/g;
 const COMMENTS = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
 
 /**
@@ -76,7 +77,8 @@ const COMMENTS = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
  * @returns True when nothing but imports and comments is left.
  */
 function isSetup(source: string): boolean {
-  return /\bimport\b/.test(source) && source.replace(COMMENTS, "").replace(IMPORTS, "").trim() === "";
+  return /\bimport\b/.test(source) &&
+    source.replace(COMMENTS, "").replace(IMPORTS, "").trim() === "";
 }
 
 function round(n: number): number {
@@ -300,7 +302,13 @@ export function exerciseGrade(
   const byName = new Map(outcomes.map((o) => [o.name, o]));
   const tests = exercise.tests.map((t) =>
     byName.get(t.name) ??
-      { name: t.name, passed: false, message: reason || "no result", points: 0, maxPoints: t.points }
+      {
+        name: t.name,
+        passed: false,
+        message: reason || "no result",
+        points: 0,
+        maxPoints: t.points,
+      }
   );
   return {
     id: exercise.id,

@@ -95,9 +95,7 @@ function render(p: Omit<PracticeProblem, "reveal">): Record<string, string> {
     : "Answers:\n" + p.answers.map((a, i) => `  ${i + 1}. ${a}`).join("\n");
   const answersHtml = p.answers === null
     ? `<p><i>Answers hidden: call <code>.reveal()</code> or pass <code>{ answers: true }</code>.</i></p>`
-    : `<p><b>Answers</b></p><ol>${
-      p.answers.map((a) => `<li>${escapeText(a)}</li>`).join("")
-    }</ol>`;
+    : `<p><b>Answers</b></p><ol>${p.answers.map((a) => `<li>${escapeText(a)}</li>`).join("")}</ol>`;
   return {
     "text/html": `<div><p><b>${escapeText(head)}</b></p><pre>${
       escapeText(p.question)
@@ -126,7 +124,10 @@ function render(p: Omit<PracticeProblem, "reveal">): Record<string, string> {
  * assert.throws(() => practice("welcome-addresses", { seed: -1 }), /seed must be at least 0/);
  * ```
  */
-export function practice(id: string, options: { seed: number; answers?: boolean }): PracticeProblem {
+export function practice(
+  id: string,
+  options: { seed: number; answers?: boolean },
+): PracticeProblem {
   const parsed = Options.safeParse(options);
   if (!parsed.success) {
     throw new RangeError(

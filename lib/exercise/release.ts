@@ -87,7 +87,9 @@ export function stubSolutions(source: string, exerciseId: string, where: string)
     if (begin) {
       if (open !== null) {
         throw new SyntaxError(
-          `Cannot release ${where} (exercise:${exerciseId}): line ${i + 1}: // BEGIN SOLUTION inside an open solution block begun at line ${open + 1}`,
+          `Cannot release ${where} (exercise:${exerciseId}): line ${
+            i + 1
+          }: // BEGIN SOLUTION inside an open solution block begun at line ${open + 1}`,
         );
       }
       open = i;
@@ -99,7 +101,9 @@ export function stubSolutions(source: string, exerciseId: string, where: string)
     } else if (END.test(line)) {
       if (open === null) {
         throw new SyntaxError(
-          `Cannot release ${where} (exercise:${exerciseId}): line ${i + 1}: // END SOLUTION without a // BEGIN SOLUTION`,
+          `Cannot release ${where} (exercise:${exerciseId}): line ${
+            i + 1
+          }: // END SOLUTION without a // BEGIN SOLUTION`,
         );
       }
       open = null;
@@ -109,7 +113,9 @@ export function stubSolutions(source: string, exerciseId: string, where: string)
   });
   if (open !== null) {
     throw new SyntaxError(
-      `Cannot release ${where} (exercise:${exerciseId}): line ${open + 1}: // BEGIN SOLUTION is never closed by // END SOLUTION`,
+      `Cannot release ${where} (exercise:${exerciseId}): line ${
+        open + 1
+      }: // BEGIN SOLUTION is never closed by // END SOLUTION`,
     );
   }
   if (blocks === 0) {
@@ -162,7 +168,9 @@ export function releaseNotebook(text: string, name: string): string {
   };
   const tagged = new Map(exerciseCells(nb).map((c) => [c.index, c]));
   raw.cells.forEach((cell, index) => {
-    const where = `${name}, cell ${index}${nb.cells[index].id ? ` (id ${nb.cells[index].id})` : ""}`;
+    const where = `${name}, cell ${index}${
+      nb.cells[index].id ? ` (id ${nb.cells[index].id})` : ""
+    }`;
     const tags = (cell.metadata?.tags ?? []).filter((t) => TAG.test(t));
     if (tags.length > 1) {
       throw new SyntaxError(

@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./welcome.ts";
+export * from "./paging.ts";

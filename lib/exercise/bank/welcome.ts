@@ -66,7 +66,8 @@ export const welcomePageOf = defineExercise<PageOf>({
     },
     {
       name: "addresses above 4 GiB (JavaScript's bitwise operators are 32-bit)",
-      fn: (f) => assert.deepEqual(f(0x7f12_3456_7890, 4096), { page: 0x7f12_3456_7, offset: 0x890 }),
+      fn: (f) =>
+        assert.deepEqual(f(0x7f12_3456_7890, 4096), { page: 0x7f12_3456_7, offset: 0x890 }),
     },
   ],
 });
@@ -88,7 +89,11 @@ export const welcomeAlignUp = defineExercise<AlignUp>({
         assert.equal(f(0, 64), 0);
       },
     },
-    { name: "alignment 1 changes nothing", points: 0.5, fn: (f) => assert.equal(f(12345, 1), 12345) },
+    {
+      name: "alignment 1 changes nothing",
+      points: 0.5,
+      fn: (f) => assert.equal(f(12345, 1), 12345),
+    },
     {
       name: "addresses above 4 GiB",
       points: 1,

@@ -1,0 +1,345 @@
+/**
+ * Exercises, the in-notebook check, practice problems, release and the
+ * grader's pure parts: checked on small cases, without processes.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  check,
+  defineExercise,
+  exerciseCells,
+  exerciseGrade,
+  getExercise,
+  listExercises,
+  parseGraderOutput,
+  parseNotebook,
+  planSubmission,
+  practice,
+  registerExercises,
+  releaseNotebook,
+  stubSolutions,
+} from "memgarden";
+
+const REPO = new URL("../../", import.meta.url).pathname;
+const welcomeText = Deno.readTextFileSync(`${REPO}notebooks/00-welcome.ipynb`);
+
+const one = { name: "is 1", fn: (n: number) => assert.equal(n, 1) };
+const base = { id: "test-one", title: "One", lesson: "99-test", points: 2, expects: "one" };
+
+Deno.test("defineExercise: bad definitions name the field, the rule and the value", () => {
+  assert.throws(
+    () => defineExercise({ ...base, tests: [] }),
+    /"test-one": .*an exercise needs at least one test\n\s*→ at tests/,
+  );
+  assert.throws(
+    () => defineExercise({ ...base, tests: [one, one] }),
+    /test names must be unique: "is 1" appears twice/,
+  );
+  assert.throws(
+    () => defineExercise({ ...base, tests: [{ ...one, points: 1 }] }),
+    /points[\s\S]*received 2, tests sum to 1/,
+  );
+  assert.throws(
+    () => defineExercise({ ...base, tests: [{ ...one, points: 2 }, { ...one, name: "b" }] }),
+    /every test or to none/,
+  );
+  assert.throws(() => defineExercise({ ...base, expects: "not a name", tests: [one] }), /expects/);
+  assert.throws(() => defineExercise({ ...base, lesson: "welcome", tests: [one] }), /lesson/);
+});
+
+Deno.test("registry: ids are unique, lookups name the unknown id", () => {
+  const ex = defineExercise({ ...base, tests: [one] });
+  registerExercises(ex);
+  registerExercises(ex); // the same exercise again is harmless
+  assert.throws(
+    () => registerExercises(defineExercise({ ...base, tests: [one] })),
+    /id must be unique: received test-one/,
+  );
+  assert.throws(
+    () => getExercise("nope"),
+    /no exercise has id nope: known ids are .*welcome-page-count/,
+  );
+  assert.deepEqual(
+    listExercises("00-welcome").filter((e) => e.id.startsWith("welcome-")).map((e) => e.id),
+    ["welcome-page-count", "welcome-page-of", "welcome-align-up"],
+  );
+});
+
+Deno.test("check: right, wrong, missing, not implemented, renamed", async () => {
+  const right = await check("welcome-page-of", (a: number, p: number) => ({
+    page: Math.floor(a / p),
+    offset: a % p,
+  }));
+  assert.equal(right.passed, true);
+  assert.equal(right.score, 4);
+
+  // The 32-bit trap: correct below 4 GiB, wrong above.
+  const bitwise = await check(
+    "welcome-page-of",
+    (a: number) => ({ page: a >> 12, offset: a & 0xfff }),
+  );
+  assert.equal(bitwise.score, 2, JSON.stringify(bitwise.tests));
+  const failed = bitwise.tests.filter((t) => !t.passed).map((t) => t.name);
+  assert.ok(failed.some((n) => /above 4 GiB/.test(n)), failed.join());
+  assert.ok(bitwise.tests.every((t) => t.passed || /Expected values to be/.test(t.message)));
+
+  const stub = await check("welcome-align-up", () => {
+    throw new Error("not implemented yet: welcome-align-up");
+  });
+  assert.equal(stub.score, 0);
+  assert.ok(
+    stub.tests.every((t) =>
+      /^not implemented yet: welcome-align-up: write your solution/.test(t.message)
+    ),
+  );
+  const text = (stub as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.match(text["text/plain"], /0\/3 points/);
+  assert.match(text["text/html"], /not implemented yet/);
+
+  const missing = await check("welcome-page-count", undefined);
+  assert.match(
+    missing.tests[0].message,
+    /pageCount is not defined: the cell tagged exercise:welcome-page-count must define pageCount/,
+  );
+
+  const odd = await check("welcome-page-count", () => {
+    throw "a string";
+  });
+  assert.match(odd.tests[0].message, /threw a non-error value: a string/);
+  await assert.rejects(
+    () => check("no-such-exercise", () => 1),
+    /no exercise has id no-such-exercise/,
+  );
+});
+
+Deno.test("check: a time limit per test stops awaiting answers and flags slow synchronous ones", async () => {
+  registerExercises(defineExercise<() => Promise<number>>({
+    id: "test-async",
+    title: "Async",
+    lesson: "99-test",
+    points: 1,
+    expects: "answer",
+    tests: [{ name: "resolves to 1", fn: async (f) => assert.equal(await f(), 1) }],
+  }));
+  const never = await check("test-async", () => new Promise(() => {}), { timeLimitMs: 30 });
+  assert.equal(never.score, 0);
+  assert.match(never.tests[0].message, /time limit exceeded: the test took over 30 ms/);
+  const slow = await check("welcome-page-count", (n: number, p = 4096) => {
+    const until = performance.now() + 40;
+    while (performance.now() < until) { /* busy */ }
+    return Math.ceil(n / p);
+  }, { timeLimitMs: 20 });
+  assert.equal(slow.score, 0);
+  assert.match(slow.tests[0].message, /time limit exceeded: the test took \d+ ms, over 20 ms/);
+});
+
+Deno.test("practice: same seed same problem, answers only on request and consistent with the question", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), (seed) => {
+      const p = practice("welcome-addresses", { seed });
+      const again = practice("welcome-addresses", { seed, answers: true });
+      assert.equal(p.question, again.question);
+      assert.equal(p.answers, null);
+      assert.deepEqual(p.reveal().answers, again.answers);
+      const view = (x: object) =>
+        (x as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
+      assert.match(view(p)["text/plain"], /Answers hidden/);
+      assert.ok(!view(p)["text/html"].includes(again.answers![0]));
+      assert.ok(view(again)["text/html"].includes(again.answers![0].replace("×", "×")));
+      // Recompute every answer from the question's own numbers.
+      const pageBytes = Number(/\((\d+) = 0x/.exec(p.question)![1]);
+      const addresses = [...p.question.matchAll(/of address (0x[0-9a-f]+)/g)].map((m) =>
+        Number(m[1])
+      );
+      addresses.forEach((a, i) => {
+        const expected = `page 0x${Math.floor(a / pageBytes).toString(16)}, offset 0x${
+          (a % pageBytes).toString(16)
+        }`;
+        assert.ok(again.answers![i].startsWith(expected), `${again.answers![i]} vs ${expected}`);
+      });
+      const size = Number(/buffer of (\d+) bytes/.exec(p.question)![1]);
+      assert.ok(again.answers![3].startsWith(`${Math.ceil(size / pageBytes)} pages`));
+      const [, addr, align] = /Align address (\d+) up to a multiple of (\d+)/.exec(p.question)!.map(
+        Number,
+      );
+      assert.ok(again.answers![4].startsWith(`${Math.ceil(addr / align) * align} `));
+    }),
+    { numRuns: 200 },
+  );
+  const questions = new Set(
+    [1, 2, 3, 4, 5].map((seed) => practice("welcome-addresses", { seed }).question),
+  );
+  assert.equal(questions.size, 5, "different seeds give different problems");
+  assert.throws(
+    () => practice("welcome-addresses", { seed: 1.5 }),
+    /seed[\s\S]*must be an integer/,
+  );
+  assert.throws(() => practice("nope", { seed: 1 }), /no generator has id nope/);
+});
+
+const SRC = [
+  "function f(a: number): number {",
+  "  const x = a;",
+  "  // BEGIN SOLUTION",
+  "  return x + 1;",
+  "  // END SOLUTION",
+  "}",
+  "function g(): number {",
+  "    // BEGIN SOLUTION",
+  "    return 2;",
+  "    // END SOLUTION",
+  "}",
+].join("\n");
+
+Deno.test("stubSolutions: every block becomes an indented stub, the rest is kept", () => {
+  assert.equal(
+    stubSolutions(SRC, "demo", "x.ipynb, cell 1"),
+    [
+      "function f(a: number): number {",
+      "  const x = a;",
+      "  // Write your answer here, then run the check cell below.",
+      '  throw new Error("not implemented yet: demo");',
+      "}",
+      "function g(): number {",
+      "    // Write your answer here, then run the check cell below.",
+      '    throw new Error("not implemented yet: demo");',
+      "}",
+    ].join("\n"),
+  );
+  assert.throws(
+    () => stubSolutions("// BEGIN SOLUTION\nx", "demo", "x.ipynb, cell 1"),
+    /x\.ipynb, cell 1 \(exercise:demo\): line 1: \/\/ BEGIN SOLUTION is never closed/,
+  );
+  assert.throws(
+    () => stubSolutions("x\n// END SOLUTION", "demo", "x.ipynb, cell 1"),
+    /line 2: \/\/ END SOLUTION without a \/\/ BEGIN SOLUTION/,
+  );
+  assert.throws(
+    () => stubSolutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION", "d", "x"),
+    /line 2: \/\/ BEGIN SOLUTION inside an open solution block begun at line 1/,
+  );
+});
+
+function editCell(text: string, id: string, edit: (cell: Record<string, unknown>) => void): string {
+  const nb = JSON.parse(text);
+  const cell = nb.cells.find((c: { id?: string }) => c.id === id);
+  assert.ok(cell, `no cell ${id}`);
+  edit(cell);
+  return JSON.stringify(nb);
+}
+
+Deno.test("releaseNotebook: stubs, cleared outputs, everything else intact, repeatable", () => {
+  const executed = editCell(welcomeText, "exercise-1-check", (c) => {
+    c.outputs = [{ output_type: "stream", name: "stdout", text: ["hi\n"] }];
+    c.execution_count = 9;
+  });
+  const released = releaseNotebook(executed, "00-welcome.ipynb");
+  assert.equal(releaseNotebook(executed, "00-welcome.ipynb"), released);
+  assert.equal(released, releaseNotebook(welcomeText, "00-welcome.ipynb"));
+  const before = parseNotebook(welcomeText, "source");
+  const after = parseNotebook(released, "released");
+  assert.equal(after.cells.length, before.cells.length);
+  const exerciseIndexes = new Set(exerciseCells(before).map((c) => c.index));
+  assert.equal(exerciseIndexes.size, 3);
+  after.cells.forEach((cell, i) => {
+    if (exerciseIndexes.has(i)) {
+      assert.doesNotMatch(String(cell.source), /SOLUTION|Math\.(ceil|floor)/);
+      assert.match(JSON.stringify(cell.source), /not implemented yet: welcome-/);
+    } else {
+      assert.deepEqual(cell, before.cells[i], `cell ${i} must be unchanged`);
+    }
+    if (cell.cell_type === "code") {
+      assert.deepEqual(cell.outputs, []);
+      assert.equal(cell.execution_count, null);
+    }
+  });
+  assert.deepEqual(after.metadata, before.metadata);
+});
+
+Deno.test("releaseNotebook: a broken source names the notebook, the cell and the exercise", () => {
+  const noMarkers = editCell(welcomeText, "exercise-2", (c) => {
+    c.source = [
+      "function pageOf(a: number, p: number) {\n",
+      "  return { page: 0, offset: 0 };\n",
+      "}",
+    ];
+  });
+  assert.throws(
+    () => releaseNotebook(noMarkers, "00-welcome.ipynb"),
+    /Cannot release 00-welcome\.ipynb, cell \d+ \(id exercise-2\) \(exercise:welcome-page-of\): .*no \/\/ BEGIN SOLUTION found/,
+  );
+  const untagged = editCell(welcomeText, "exercise-2", (c) => {
+    c.metadata = {};
+  });
+  assert.throws(
+    () => releaseNotebook(untagged, "00-welcome.ipynb"),
+    /id exercise-2\): it has solution markers but no exercise:<id> tag/,
+  );
+  const unknown = editCell(welcomeText, "exercise-2", (c) => {
+    c.metadata = { tags: ["exercise:no-such-id"] };
+  });
+  assert.throws(
+    () => releaseNotebook(unknown, "00-welcome.ipynb"),
+    /id exercise-2\): .*no exercise has id no-such-id/,
+  );
+  assert.throws(() => releaseNotebook("{", "bad.ipynb"), /bad\.ipynb: invalid JSON/);
+});
+
+Deno.test("planSubmission: set-up imports, the expected name, missing cells, unknown lessons", () => {
+  const plan = planSubmission(welcomeText, "whatever.ipynb");
+  assert.equal(plan.message, "");
+  assert.deepEqual(plan.jobs.map((j) => j.exercise.id), [
+    "welcome-page-count",
+    "welcome-page-of",
+    "welcome-align-up",
+  ]);
+  const code = plan.jobs[0].studentModule!;
+  assert.match(code, /^import \{\n {2}check,/m, "the set-up cell is included");
+  assert.doesNotMatch(code, /machineFacts\(\)/, "cells that run things are not included");
+  assert.match(code, /function pageCount\(/);
+  assert.match(code, /export const __memgardenAnswer = typeof pageCount === "undefined"/);
+  assert.equal(
+    code.split("\n")[plan.jobs[0].cellFirstLine - 1],
+    "function pageCount(sizeBytes: number, pageBytes = 4096): number {",
+  );
+
+  const noCell = planSubmission(
+    editCell(welcomeText, "exercise-2", (c) => {
+      c.metadata = {};
+    }),
+    "x.ipynb",
+  );
+  assert.equal(noCell.jobs[1].studentModule, null);
+  assert.match(noCell.jobs[1].message, /no code cell tagged exercise:welcome-page-of/);
+
+  const nothing = planSubmission(
+    '{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}',
+    "empty.ipynb",
+  );
+  assert.equal(nothing.jobs.length, 0);
+  assert.match(
+    nothing.message,
+    /empty\.ipynb: no exercises found: expected code cells tagged exercise:<id>/,
+  );
+  const forced = planSubmission('{"nbformat":3}', "old.ipynb", ["00-welcome"]);
+  assert.equal(forced.jobs.length, 3);
+  assert.match(forced.jobs[0].message, /not graded: Cannot read old\.ipynb/);
+});
+
+Deno.test("parseGraderOutput and exerciseGrade: forged or truncated lines do not count", () => {
+  const ex = getExercise("welcome-align-up");
+  const good = { name: ex.tests[0].name, passed: true, message: "", points: 1, maxPoints: 1 };
+  const out = [
+    `@@right ${JSON.stringify(good)}`,
+    `@@wrong ${JSON.stringify({ ...good, name: ex.tests[1].name })}`,
+    `@@right {"name": "trunc`,
+  ].join("\n");
+  const outcomes = parseGraderOutput(out, "right");
+  assert.equal(outcomes.length, 1);
+  const g = exerciseGrade(ex, outcomes, "stopped");
+  assert.equal(g.score, 1);
+  assert.equal(g.message, "stopped");
+  assert.deepEqual(g.tests.slice(1).map((t) => t.message), ["stopped", "stopped", "stopped"]);
+});
