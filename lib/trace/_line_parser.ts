@@ -62,12 +62,75 @@ export class LineParser {
       from = nl + 1;
     }
     for (;;) {
+      if (this.format === "lackey") from = this.#fastLackey(chunk, from);
       const nl = chunk.indexOf(10, from);
       if (nl < 0) break;
       this.#parse(chunk, from, nl);
       from = nl + 1;
     }
     if (from < chunk.length) this.#hold(chunk, from);
+  }
+
+  /**
+   * One pass over well-formed lackey lines (` L 7ff0003a8,8`); stops at the first
+   * line it cannot take whole (banner, odd spacing, error, no newline yet) and
+   * returns its start, so the careful per-line parser handles it.
+   */
+  #fastLackey(b: Uint8Array, from: number): number {
+    const n = b.length;
+    const builder = this.builder;
+    let i = from;
+    let lines = 0;
+    while (i < n) {
+      const start = i;
+      while (i < n && b[i] === 32) i++;
+      const c = b[i];
+      let op: number;
+      if (c === 76) op = OP_LOAD;
+      else if (c === 83) op = OP_STORE;
+      else if (c === 73) op = OP_IFETCH;
+      else if (c === 77) op = OP_MODIFY;
+      else {
+        i = start;
+        break;
+      }
+      i++;
+      if (b[i] !== 32) {
+        i = start;
+        break;
+      }
+      while (i < n && b[i] === 32) i++;
+      let addr = 0;
+      const first = i;
+      for (; i < n; i++) {
+        const h = b[i];
+        if (h >= 48 && h <= 57) addr = addr * 16 + (h - 48);
+        else if (h >= 97 && h <= 102) addr = addr * 16 + (h - 87);
+        else if (h >= 65 && h <= 70) addr = addr * 16 + (h - 55);
+        else break;
+      }
+      if (i === first || i - first > 13 || b[i] !== 44) {
+        i = start;
+        break;
+      }
+      i++;
+      let size = 0;
+      const sizeFirst = i;
+      for (; i < n; i++) {
+        const d = b[i] - 48;
+        if (d < 0 || d > 9) break;
+        size = size * 10 + d;
+      }
+      if (i === sizeFirst || i - sizeFirst > 5 || size > 65535 || b[i] !== 10) {
+        i = start;
+        break;
+      }
+      i++;
+      lines++;
+      builder.push(op, addr, size === 0 ? 1 : size);
+    }
+    this.line += lines;
+    return i;
   }
 
   finish(): void {

@@ -47,6 +47,11 @@ export interface TraceStreamOptions {
   gzip?: boolean | "auto";
   /** Counters to fill in. */
   stats?: TraceStreamStats;
+  /**
+   * Gunzip with the runtime's `DecompressionStream` (`"native"`, the default where it
+   * exists) or with fflate's streaming `Gunzip` (`"fflate"`); both check the gzip trailer.
+   */
+  inflater?: "native" | "fflate";
 }
 
 /** Input is parsed in slices of this size, so one huge chunk still yields bounded batches. */
@@ -77,12 +82,7 @@ export function createTraceStreamStats(): TraceStreamStats {
   };
 }
 
-async function* chunksOf(source: ByteSource, end: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield* chunksOfSource(source);
-  yield end;
-}
-
-async function* chunksOfSource(source: ByteSource): AsyncGenerator<Uint8Array> {
+async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
   if (source instanceof Uint8Array) {
     yield source;
     return;
@@ -142,17 +142,54 @@ export async function* parseTraceStream(
       `Cannot parse trace: batchSize must be a positive integer: received ${batchSize}`,
     );
   }
+  const inflater = options.inflater ??
+    (typeof DecompressionStream === "function" ? "native" : "fflate");
+  if (inflater !== "native" && inflater !== "fflate") {
+    throw new TypeError(
+      `Cannot parse trace: inflater must be "native" or "fflate": received ${
+        JSON.stringify(inflater)
+      }`,
+    );
+  }
   const stats = options.stats ?? createTraceStreamStats();
   const parser = new LineParser(format, new TraceBuilder(batchSize + 1024));
-  let gzip: boolean | undefined = options.gzip === "auto" || options.gzip === undefined
-    ? undefined
+
+  // Read ahead until two bytes are known, to recognise gzip's magic number.
+  const it = chunksOf(source)[Symbol.asyncIterator]();
+  const checked = (chunk: unknown): Uint8Array => {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot parse trace: chunks must be Uint8Array: received ${
+          Object.prototype.toString.call(chunk)
+        }`,
+      );
+    }
+    stats.bytesIn += chunk.length;
+    return chunk;
+  };
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  while (headBytes < 2) {
+    const r = await it.next();
+    if (r.done) break;
+    const c = checked(r.value);
+    if (c.length === 0) continue;
+    head.push(c);
+    headBytes += c.length;
+  }
+  const peek = (k: number) => head[0]?.length > k ? head[0][k] : head[1]?.[0];
+  const gzip = options.gzip === undefined || options.gzip === "auto"
+    ? peek(0) === 0x1f && peek(1) === 0x8b
     : options.gzip;
-  let gz: Gunzip | null = null;
-  const crc = new Crc32();
-  const tail = new Uint8Array(8);
-  let tailLength = 0;
-  let members = 0;
-  let parseError: unknown = null;
+  stats.gzip = gzip;
+  const input = async function* (): AsyncGenerator<Uint8Array> {
+    yield* head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield checked(r.value);
+    }
+  };
 
   const take = (): Trace => {
     const t = parser.builder.build();
@@ -163,89 +200,90 @@ export async function* parseTraceStream(
     stats.maxCarryBytes = parser.maxCarryBytes;
     return t;
   };
+  let parseError: unknown = null;
+  /** Parse text; after a malformed line only count bytes, so gzip corruption can still be told apart. */
   const text = (d: Uint8Array): void => {
     stats.textBytes += d.length;
-    parser.push(d);
-  };
-  const keepTail = (d: Uint8Array): void => {
-    if (d.length >= 8) {
-      tail.set(d.subarray(d.length - 8));
-      tailLength = 8;
-    } else {
-      const keep = Math.min(tailLength, 8 - d.length);
-      tail.copyWithin(0, tailLength - keep, tailLength);
-      tail.set(d, keep);
-      tailLength = keep + d.length;
-    }
-  };
-  const feed = (d: Uint8Array, final: boolean): void => {
+    if (parseError !== null) return;
     try {
-      gz!.push(d, final);
+      for (let at = 0; at < d.length; at += SLICE_BYTES) {
+        parser.push(at === 0 && d.length <= SLICE_BYTES ? d : d.subarray(at, at + SLICE_BYTES));
+      }
     } catch (e) {
-      throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
+      parseError = e;
     }
   };
 
-  let head: Uint8Array | null = null; // the first byte, while gzip detection waits for a second
-  const finalChunk = new Uint8Array(0);
-  for await (let chunk of chunksOf(source, finalChunk)) {
-    if (!(chunk instanceof Uint8Array)) {
-      throw new TypeError(
-        `Cannot parse trace: chunks must be Uint8Array: received ${Object.prototype.toString.call(chunk)}`,
-      );
-    }
-    if (chunk === finalChunk) {
-      if (head === null) break;
-      chunk = head; // a one-byte input: not gzip
-      head = null;
-      gzip = false;
-    } else {
-      if (chunk.length === 0) continue;
-      stats.bytesIn += chunk.length;
-    }
-    if (gzip === undefined) {
-      if (head !== null) {
-        const joined = new Uint8Array(1 + chunk.length);
-        joined[0] = head[0];
-        joined.set(chunk, 1);
-        chunk = joined;
-        head = null;
-      } else if (chunk.length < 2) {
-        head = chunk.slice();
-        continue;
+  if (!gzip) {
+    for await (const chunk of input()) {
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        text(chunk.subarray(at, at + SLICE_BYTES));
+        if (parseError !== null) throw parseError;
+        if (parser.builder.length >= batchSize) yield take();
       }
-      gzip = chunk[0] === 0x1f && chunk[1] === 0x8b;
     }
-    if (gzip) {
-      if (gz === null) {
-        stats.gzip = true;
-        gz = new Gunzip((d) => {
-          crc.update(d);
-          if (parseError !== null) stats.textBytes += d.length;
-          else {
-            try {
-              text(d);
-            } catch (e) {
-              // Maybe a real malformed line, maybe corruption: decide after the checksum.
-              parseError = e;
-            }
-          }
-        });
-        gz.onmember = () => members++;
+  } else if (headBytes === 0) {
+    throw gzipError("data is empty");
+  } else if (inflater === "native") {
+    // The runtime's inflater checks the CRC-32 and length in the trailer itself.
+    let sourceError: unknown = null;
+    const guarded = async function* () {
+      try {
+        yield* input();
+      } catch (e) {
+        sourceError = e;
+        throw e;
       }
+    };
+    const out = (ReadableStream.from(guarded()) as ReadableStream<BufferSource>).pipeThrough(
+      new DecompressionStream("gzip"),
+    );
+    try {
+      for await (const d of out) {
+        for (let at = 0; at < d.length; at += SLICE_BYTES) {
+          text(d.subarray(at, at + SLICE_BYTES));
+          if (parser.builder.length >= batchSize) yield take();
+        }
+      }
+    } catch (e) {
+      if (sourceError !== null) throw sourceError;
+      throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
+    }
+  } else {
+    const crc = new Crc32();
+    const tail = new Uint8Array(8);
+    let tailLength = 0;
+    let members = 0;
+    const gz = new Gunzip((d) => {
+      crc.update(d);
+      text(d);
+    });
+    gz.onmember = () => members++;
+    const keepTail = (d: Uint8Array): void => {
+      if (d.length >= 8) {
+        tail.set(d.subarray(d.length - 8));
+        tailLength = 8;
+      } else {
+        const keep = Math.min(tailLength, 8 - d.length);
+        tail.copyWithin(0, tailLength - keep, tailLength);
+        tail.set(d, keep);
+        tailLength = keep + d.length;
+      }
+    };
+    const feed = (d: Uint8Array, final: boolean): void => {
+      try {
+        gz.push(d, final);
+      } catch (e) {
+        throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
+      }
+    };
+    for await (const chunk of input()) {
       keepTail(chunk);
       for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
         feed(chunk.subarray(at, at + SLICE_BYTES), false);
         if (parser.builder.length >= batchSize) yield take();
       }
-    } else {
-      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-        text(chunk.subarray(at, at + SLICE_BYTES));
-        if (parser.builder.length >= batchSize) yield take();
-      }
     }
-  }
-  if (gz !== null) {
     feed(new Uint8Array(0), true);
     if (members <= 1) {
       if (tailLength < 8) throw gzipError("data is truncated: no trailer");
@@ -264,10 +302,8 @@ export async function* parseTraceStream(
         );
       }
     }
-    if (parseError !== null) throw parseError;
-  } else if (gzip === true && stats.bytesIn === 0) {
-    throw gzipError("data is empty");
   }
+  if (parseError !== null) throw parseError;
   parser.finish();
   if (parser.builder.length > 0 || stats.batches === 0) yield take();
 }

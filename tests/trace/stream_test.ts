@@ -37,7 +37,8 @@ Deno.test("gzip round trip: any chunking of plain or gzip bytes gives the same t
         const text = enc.encode(formatLackey(t));
         const bytes = gz ? gzipSync(text) : text;
         const stats = createTraceStreamStats();
-        const back = await readTrace(chunked(bytes, cuts), { batchSize: 500, stats });
+        const inflater = seed % 2 === 0 ? "native" as const : "fflate" as const;
+        const back = await readTrace(chunked(bytes, cuts), { batchSize: 500, stats, inflater });
         assert.deepEqual(back.addresses, t.addresses);
         assert.deepEqual(back.ops, t.ops);
         assert.equal(stats.gzip, gz);
@@ -54,27 +55,33 @@ Deno.test("a ReadableStream source works, and din through gzip", async () => {
   assert.deepEqual(traceToAccesses(t).map((a) => a.op), ["L", "S", "I"]);
 });
 
-Deno.test("corrupt gzip gives a clear error", async () => {
-  const text = enc.encode(formatLackey(randomTrace({ seed: 1, count: 2000, rangeBytes: 4096 })));
-  const gz = gzipSync(text);
-  // Flip one byte in the middle of the deflate data: either inflate fails or the CRC does not match.
-  const bad = gz.slice();
-  bad[Math.floor(bad.length / 2)] ^= 0x55;
-  await assert.rejects(readTrace([bad]), /^SyntaxError: Cannot read gzip trace: (data is corrupt|checksum mismatch|length mismatch)/);
-  // Truncated: no final block / no trailer.
-  await assert.rejects(
-    readTrace([gz.subarray(0, gz.length - 20)]),
-    /Cannot read gzip trace: data is corrupt or truncated \(unexpected EOF\)|Cannot read gzip trace/,
-  );
-  // Wrong checksum in an otherwise valid stream.
-  const wrongCrc = gz.slice();
-  wrongCrc[wrongCrc.length - 8] ^= 1;
-  await assert.rejects(readTrace([wrongCrc]), /Cannot read gzip trace: checksum mismatch/);
-  const wrongSize = gz.slice();
-  wrongSize[wrongSize.length - 1] ^= 1;
-  await assert.rejects(readTrace([wrongSize]), /Cannot read gzip trace: length mismatch/);
-  await assert.rejects(readTrace([enc.encode("x")], { gzip: true }), /Cannot read gzip trace/);
-});
+for (const inflater of ["native", "fflate"] as const) {
+  Deno.test(`corrupt gzip gives a clear error (${inflater} inflater)`, async () => {
+    const read = (bytes: Uint8Array) => readTrace([bytes], { inflater });
+    const text = enc.encode(formatLackey(randomTrace({ seed: 1, count: 2000, rangeBytes: 4096 })));
+    const gz = gzipSync(text);
+    // Flip one byte in the middle of the deflate data: inflate fails or the checksum does not
+    // match; either way the error is about gzip, not a misleading malformed line.
+    for (const at of [0.3, 0.5, 0.7]) {
+      const bad = gz.slice();
+      bad[Math.floor(bad.length * at)] ^= 0x55;
+      await assert.rejects(read(bad), /^SyntaxError: Cannot read gzip trace: /);
+    }
+    await assert.rejects(read(gz.subarray(0, gz.length - 20)), /Cannot read gzip trace: data is corrupt or truncated/);
+    await assert.rejects(read(gz.subarray(0, gz.length - 4)), /Cannot read gzip trace: /);
+    const wrongCrc = gz.slice();
+    wrongCrc[wrongCrc.length - 8] ^= 1;
+    await assert.rejects(read(wrongCrc), /Cannot read gzip trace: .*checksum/);
+    const wrongSize = gz.slice();
+    wrongSize[wrongSize.length - 1] ^= 1;
+    await assert.rejects(read(wrongSize), /Cannot read gzip trace: .*(length|size|checksum)/);
+    await assert.rejects(readTrace([enc.encode("xy")], { gzip: true, inflater }), /Cannot read gzip trace/);
+    await assert.rejects(readTrace([], { gzip: true, inflater }), /Cannot read gzip trace: data is empty/);
+    // And intact data still reads through this inflater, in odd chunks.
+    const back = await readTrace(chunked(gz, [1, 2, 333]), { inflater });
+    assert.equal(back.length, 2000);
+  });
+}
 
 Deno.test("a malformed line inside gzip data names its line number across chunk boundaries", async () => {
   const lines = Array.from({ length: 5000 }, (_, i) => ` L ${(i * 8).toString(16)},8`);
@@ -96,6 +103,7 @@ Deno.test("bad options are clear errors", async () => {
   await assert.rejects(readTrace([], { format: "csv" as "din" }), /format must be "lackey" or "din": received "csv"/);
   await assert.rejects(readTrace([], { batchSize: 0 }), /batchSize must be a positive integer: received 0/);
   await assert.rejects(readTrace([[1, 2] as unknown as Uint8Array]), /chunks must be Uint8Array/);
+  await assert.rejects(readTrace([], { inflater: "zlib" as "native" }), /inflater must be "native" or "fflate": received "zlib"/);
 });
 
 Deno.test("streaming 200 MB of trace text keeps memory flat (checked by counting)", async () => {

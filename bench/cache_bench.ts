@@ -1,0 +1,73 @@
+// Cache simulator throughput. Inputs are built outside `fn`; each iteration
+// simulates the same 1,000,000-access trace, so accesses/s = 1e6 / (time per iteration).
+import { CacheSimulator, createPrng, OP_LOAD, OP_STORE, type Trace, TraceBuilder } from "memgarden";
+
+const N = 1_000_000;
+
+function mixedTrace(seed: number): Trace {
+  // 70% loads walking through a 256 KiB array, 30% random accesses within 64 KiB
+  // (so both hits and misses happen); addresses go past 2^32 to exercise wide addresses.
+  const prng = createPrng(seed);
+  const b = new TraceBuilder(N);
+  const base = 2 ** 40;
+  let walk = 0;
+  for (let i = 0; i < N; i++) {
+    if (prng.float() < 0.7) {
+      b.push(OP_LOAD, base + walk, 8);
+      walk = (walk + 8) % 262144;
+    } else {
+      b.push(prng.float() < 0.5 ? OP_STORE : OP_LOAD, base + prng.int(0, 8191) * 8, 8);
+    }
+  }
+  return b.build();
+}
+
+const trace = mixedTrace(1);
+const l1 = { sizeBytes: 32768, ways: 8, lineBytes: 64, policy: "lru" } as const;
+let sink = 0;
+
+Deno.bench({
+  group: "one 32 KiB 8-way LRU level, 1e6 accesses",
+  name: "no 3C classification",
+  baseline: true,
+  fn() {
+    const sim = new CacheSimulator({ levels: [l1], classifyMisses: false });
+    sink += sim.run(trace).result().levels[0].misses;
+  },
+});
+
+Deno.bench({
+  group: "one 32 KiB 8-way LRU level, 1e6 accesses",
+  name: "with 3C classification",
+  fn() {
+    const sim = new CacheSimulator({ levels: [l1], classifyMisses: true });
+    sink += sim.run(trace).result().levels[0].misses;
+  },
+});
+
+for (const policy of ["fifo", "random", "plru"] as const) {
+  Deno.bench({
+    group: "replacement policies (no 3C), 1e6 accesses",
+    name: policy,
+    fn() {
+      const sim = new CacheSimulator({ levels: [{ ...l1, policy }], classifyMisses: false });
+      sink += sim.run(trace).result().levels[0].misses;
+    },
+  });
+}
+
+Deno.bench({
+  group: "hierarchy, 1e6 accesses",
+  name: "L1 32 KiB 8-way + L2 1 MiB 16-way (no 3C)",
+  fn() {
+    const sim = new CacheSimulator({
+      levels: [l1, { sizeBytes: 1 << 20, ways: 16, lineBytes: 64, latencyCycles: 14 }],
+      classifyMisses: false,
+    });
+    sink += sim.run(trace).result().levels[1].misses;
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  if (sink === -1) console.log(sink);
+});
