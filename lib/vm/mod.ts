@@ -23,3 +23,4 @@ export * from "./address.ts";
 export * from "./linear_table.ts";
 export * from "./multilevel.ts";
 export * from "./ostep_tables.ts";
+export * from "./demand_paging.ts";
