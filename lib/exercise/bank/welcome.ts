@@ -5,15 +5,30 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, registerExercises } from "../exercise.ts";
+import { defineExercise, type Exercise, registerExercises } from "../exercise.ts";
 import { registerPractice } from "../practice.ts";
 
-type PageCount = (sizeBytes: number, pageBytes?: number) => number;
-type PageOf = (address: number, pageBytes: number) => { page: number; offset: number };
-type AlignUp = (address: number, alignment: number) => number;
+/** The answer to exercise welcome-page-count: `pageCount(sizeBytes, pageBytes = 4096)`. */
+export type PageCountAnswer = (sizeBytes: number, pageBytes?: number) => number;
+/** The answer to exercise welcome-page-of: `pageOf(address, pageBytes)`. */
+export type PageOfAnswer = (address: number, pageBytes: number) => { page: number; offset: number };
+/** The answer to exercise welcome-align-up: `alignUp(address, alignment)`. */
+export type AlignUpAnswer = (address: number, alignment: number) => number;
 
-/** Lesson 00: how many pages an N-byte buffer needs (ceiling division). */
-export const welcomePageCount = defineExercise<PageCount>({
+/**
+ * Lesson 00, exercise 1: how many pages an N-byte buffer needs (ceiling division).
+ *
+ * @example The reference answer passes
+ * ```ts
+ * import { check, welcomePageCount } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(welcomePageCount.expects, "pageCount");
+ * const r = await check(welcomePageCount.id, (n: number, p = 4096) => Math.ceil(n / p));
+ * assert.equal(r.score, welcomePageCount.points);
+ * ```
+ */
+export const welcomePageCount: Exercise<PageCountAnswer> = defineExercise<PageCountAnswer>({
   id: "welcome-page-count",
   title: "How many pages?",
   lesson: "00-welcome",
@@ -38,8 +53,19 @@ export const welcomePageCount = defineExercise<PageCount>({
   ],
 });
 
-/** Lesson 00: split an address into page number and offset. */
-export const welcomePageOf = defineExercise<PageOf>({
+/**
+ * Lesson 00, exercise 2: split an address into page number and offset.
+ *
+ * @example Bitwise operators fail above 4 GiB
+ * ```ts
+ * import { check, welcomePageOf } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await check(welcomePageOf.id, (a: number) => ({ page: a >>> 12, offset: a & 0xfff }));
+ * assert.equal(r.passed, false);
+ * ```
+ */
+export const welcomePageOf: Exercise<PageOfAnswer> = defineExercise<PageOfAnswer>({
   id: "welcome-page-of",
   title: "Page number and offset",
   lesson: "00-welcome",
@@ -72,8 +98,18 @@ export const welcomePageOf = defineExercise<PageOf>({
   ],
 });
 
-/** Lesson 00: round an address up to a multiple of a power of two. */
-export const welcomeAlignUp = defineExercise<AlignUp>({
+/**
+ * Lesson 00, exercise 3: round an address up to a multiple of a power of two.
+ *
+ * @example Points given per test
+ * ```ts
+ * import { welcomeAlignUp } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(welcomeAlignUp.tests.reduce((s, t) => s + t.points, 0), 3);
+ * ```
+ */
+export const welcomeAlignUp: Exercise<AlignUpAnswer> = defineExercise<AlignUpAnswer>({
   id: "welcome-align-up",
   title: "Align an address up",
   lesson: "00-welcome",
