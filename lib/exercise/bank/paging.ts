@@ -86,12 +86,12 @@ const misses = (policy: string | PagePolicy, references: readonly number[], fram
  * import assert from "node:assert/strict";
  *
  * const fifo = simulatePaging({ policy: "fifo", frames: 3, references: [...pagingCountReferences] });
- * const result = await check("paging-count-lru", fifo.misses);
+ * const result = await check("paging-count-lru", () => fifo.misses);
  * assert.equal(result.passed, false);
  * assert.match(result.tests[1].message, /FIFO's count/);
  * ```
  */
-export const pagingCountLru = defineExercise<number>({
+export const pagingCountLru = defineExercise<() => number>({
   id: "paging-count-lru",
   title: "Count LRU's page faults by hand",
   lesson: "07-page-faults-and-swapping",
@@ -101,7 +101,8 @@ export const pagingCountLru = defineExercise<number>({
     {
       name: "a whole number between the distinct pages and the references",
       points: 1,
-      fn: (n) => {
+      fn: (f) => {
+        const n = f();
         assert.ok(Number.isInteger(n), `expected a whole number of faults: received ${n}`);
         const distinct = new Set(pagingCountReferences).size;
         assert.ok(
@@ -113,7 +114,8 @@ export const pagingCountLru = defineExercise<number>({
     {
       name: "equals the simulator's LRU count with 3 frames",
       points: 2,
-      fn: (n) => {
+      fn: (f) => {
+        const n = f();
         const lru = misses("lru", pagingCountReferences, 3);
         const fifo = misses("fifo", pagingCountReferences, 3);
         const opt = misses("opt", pagingCountReferences, 3);
