@@ -24,3 +24,4 @@ export * from "./linear_table.ts";
 export * from "./multilevel.ts";
 export * from "./ostep_tables.ts";
 export * from "./demand_paging.ts";
+export * from "./tlb.ts";
