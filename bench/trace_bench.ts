@@ -4,13 +4,13 @@
 import { gzipSync } from "fflate";
 import {
   CacheSimulator,
+  concatTraces,
   formatLackey,
   parseLackey,
   parseTraceStream,
   randomTrace,
   readTrace,
   stridedTrace,
-  concatTraces,
 } from "memgarden";
 
 const N = 1_000_000;
@@ -18,7 +18,14 @@ const N = 1_000_000;
 // with lackey's 8+ hex-digit addresses.
 const trace = concatTraces([
   stridedTrace({ count: N / 2, startAddress: 0x7ff000000, strideBytes: 8, elementBytes: 8 }),
-  randomTrace({ seed: 3, count: N / 2, rangeBytes: 1 << 20, startAddress: 0x4000000, elementBytes: 8, storeFraction: 0.3 }),
+  randomTrace({
+    seed: 3,
+    count: N / 2,
+    rangeBytes: 1 << 20,
+    startAddress: 0x4000000,
+    elementBytes: 8,
+    storeFraction: 0.3,
+  }),
 ]);
 const text = new TextEncoder().encode(formatLackey(trace));
 const gz = gzipSync(text, { level: 6 });

@@ -52,9 +52,10 @@ export function cacheHtml(r: CacheResult): string {
       l.dirtyWritebacks,
     ].map((c) => `<td>${c}</td>`).join("")
   );
-  let html = `<table><thead><tr>${
-    head.map((h) => `<th>${h}</th>`).join("")
-  }</tr></thead><tbody>${rows.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table>` +
+  let html =
+    `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${
+      rows.map((r) => `<tr>${r}</tr>`).join("")
+    }</tbody></table>` +
     `<p>AMAT <b>${r.amatCycles.toFixed(3)}</b> cycles over ${r.accesses} accesses` +
     ` (memory latency ${r.memoryLatencyCycles} cycles)</p>`;
   if (r.steps !== null) {
@@ -69,9 +70,7 @@ export function cacheHtml(r: CacheResult): string {
         }</td><td>${s.kind}</td><td>0x${s.address.toString(16)}</td><td>0x${
           s.tag.toString(16)
         }</td><td>${s.set}</td><td>${s.offset}</td><td>${s.outcome}</td><td>${
-          s.evicted
-            ? `tag 0x${s.evicted.tag.toString(16)}${s.evicted.dirty ? " (dirty)" : ""}`
-            : ""
+          s.evicted ? `tag 0x${s.evicted.tag.toString(16)}${s.evicted.dirty ? " (dirty)" : ""}` : ""
         }</td></tr>`
       ).join("")
     }</tbody></table>`;

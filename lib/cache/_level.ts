@@ -109,6 +109,8 @@ export class Level {
   readonly seen: Set<number> | null;
   readonly shadow: ShadowLru | null;
   nextIndex = -1;
+  /** Hits need bookkeeping beyond counting (3C shadow cache or step log). */
+  slowHit = false;
   victimLine = 0;
   steps: CacheStep[] | null = null;
   stepLimit = 0;
@@ -139,6 +141,7 @@ export class Level {
     this.writeAllocate = s.writeAllocate;
     this.seen = s.classify ? new Set() : null;
     this.shadow = s.classify ? new ShadowLru(s.sets * s.ways) : null;
+    this.slowHit = s.classify;
   }
 
   /** One line access; returns MISS/EVICT/WRITEBACK/FORWARD/FETCH bits; sets victimLine. */
@@ -150,25 +153,167 @@ export class Level {
     const tags = this.tags;
     let way = 0;
     while (way < ways && tags[base + way] !== line) way++;
+    if (way === ways) return this.#miss(addr, line, set, write, demand);
+    this.policy.touch(set, way);
     if (demand) {
+      this.hits++;
       if (write) this.writes++;
+      if (this.slowHit) this.#noteHit(addr, line, set, write);
     } else this.receivedWrites++;
-    if (way < ways) {
-      this.policy.touch(set, way);
-      if (demand) {
-        this.hits++;
-        if (this.shadow !== null || this.steps !== null) this.#noteHit(addr, line, set, write);
+    if (write) {
+      if (this.writeBack) this.dirty[base + way] = 1;
+      else {
+        this.writesForwarded++;
+        return FORWARD;
       }
-      if (write) {
-        if (this.writeBack) this.dirty[base + way] = 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Run trace records `from..to` straight through this level when it is the only one
+   * (nothing below but memory): the hot loop with everything in locals.
+   * Returns nothing; adds to `totals` [accesses, memoryReads, memoryWrites, memoryDemand, straddles].
+   */
+  runAlone(
+    ops: Uint8Array,
+    addresses: Float64Array,
+    sizes: Uint16Array,
+    from: number,
+    to: number,
+    csim: boolean,
+    iFetchToo: boolean,
+    totals: Float64Array,
+  ): void {
+    const ways = this.ways;
+    const tags = this.tags;
+    const dirty = this.dirty;
+    const policy = this.policy;
+    const invLine = this.invLine;
+    const lineBytes = this.lineBytes;
+    const setMask = this.setMask;
+    const writeBack = this.writeBack;
+    const slowHit = this.slowHit;
+    const writeAllocate = this.writeAllocate;
+    const filled = this.filled;
+    let hits = 0, writes = 0, accesses = 0, forwarded = 0;
+    let misses = 0, evictions = 0, dirtyWritebacks = 0;
+    let memReads = 0, memWrites = 0, memDemand = 0;
+    for (let r = from; r < to; r++) {
+      const op = ops[r];
+      if (op === 2 && !iFetchToo) continue; // instruction fetch, when not simulated here
+      const addr = addresses[r];
+      const size = sizes[r];
+      const line = Math.floor(addr * invLine);
+      if (!csim && size > 1 && addr - line * lineBytes + size > lineBytes) {
+        this.#straddle(op, addr, size, line, totals);
+        continue;
+      }
+      const set = (line >>> 0) & setMask;
+      const base = set * ways;
+      const write = op === 1;
+      accesses++;
+      let way = 0;
+      while (way < ways && tags[base + way] !== line) way++;
+      if (way < ways) {
+        hits++;
+        policy.touch(set, way);
+        if (slowHit) this.#noteHit(addr, line, set, write);
+        if (write) {
+          writes++;
+          if (writeBack) dirty[base + way] = 1;
+          else {
+            forwarded++;
+            memWrites++;
+          }
+        }
+      } else if (!slowHit && (!write || writeAllocate)) {
+        // Plain allocating miss, inline: fill a free way or evict the policy's victim.
+        misses++;
+        memReads++;
+        memDemand++;
+        const n = filled[set];
+        if (n < ways) {
+          way = n;
+          filled[set] = n + 1;
+        } else {
+          way = policy.victim(set);
+          evictions++;
+          if (dirty[base + way] !== 0) {
+            dirtyWritebacks++;
+            memWrites++;
+          }
+        }
+        tags[base + way] = line;
+        policy.fill(set, way);
+        dirty[base + way] = 0;
+        if (write) {
+          writes++;
+          if (writeBack) dirty[base + way] = 1;
+          else {
+            forwarded++;
+            memWrites++;
+          }
+        }
+      } else {
+        const code = this.#miss(addr, line, set, write, true);
+        if ((code & FETCH) !== 0) memReads++, memDemand++;
+        if ((code & WRITEBACK) !== 0) memWrites++;
+        if ((code & FORWARD) !== 0) {
+          memWrites++;
+          if ((code & FETCH) === 0) memDemand++;
+        }
+        if (op === 3) way = this.#find(line, base);
+      }
+      if (op === 3) {
+        // The store half of a modify: the load just made the line present, so it hits.
+        accesses++;
+        hits++;
+        writes++;
+        policy.touch(set, way);
+        if (slowHit) this.#noteHit(addr, line, set, true);
+        if (writeBack) dirty[base + way] = 1;
         else {
-          this.writesForwarded++;
-          return FORWARD;
+          forwarded++;
+          memWrites++;
         }
       }
-      return 0;
     }
-    return this.#miss(addr, line, set, write, demand);
+    this.hits += hits;
+    this.misses += misses;
+    this.evictions += evictions;
+    this.dirtyWritebacks += dirtyWritebacks;
+    this.writes += writes;
+    this.writesForwarded += forwarded;
+    totals[0] += accesses;
+    totals[1] += memReads;
+    totals[2] += memWrites;
+    totals[3] += memDemand;
+  }
+
+  /** An access that straddles lines: one access per line touched, through the general path. */
+  #straddle(op: number, addr: number, size: number, line: number, totals: Float64Array): void {
+    totals[4]++;
+    const last = Math.floor((addr + size - 1) * this.invLine);
+    for (let l = line; l <= last; l++) {
+      const a = l === line ? addr : l * this.lineBytes;
+      for (let k = 0; k < (op === 3 ? 2 : 1); k++) {
+        const code = this.access(a, op === 1 || k === 1, true);
+        totals[0]++;
+        if ((code & FETCH) !== 0) totals[1]++, totals[3]++;
+        if ((code & WRITEBACK) !== 0) totals[2]++;
+        if ((code & FORWARD) !== 0) {
+          totals[2]++;
+          if ((code & MISS) !== 0 && (code & FETCH) === 0) totals[3]++;
+        }
+      }
+    }
+  }
+
+  #find(line: number, base: number): number {
+    let way = 0;
+    while (way < this.ways && this.tags[base + way] !== line) way++;
+    return way;
   }
 
   #noteHit(addr: number, line: number, set: number, write: boolean): void {
@@ -182,8 +327,10 @@ export class Level {
     const tags = this.tags;
     const allocate = !write || this.writeAllocate;
     let outcome: CacheStep["outcome"] = "miss";
-    if (demand) {
+    if (!demand) this.receivedWrites++;
+    else {
       this.misses++;
+      if (write) this.writes++;
       if (this.shadow !== null) {
         const faHit = this.shadow.access(line, allocate);
         if (!this.seen!.has(line)) {

@@ -64,7 +64,8 @@ export const CacheGeometry = z.object({
       ctx.addIssue({
         code: "custom",
         path: ["sizeBytes"],
-        message: `must make sets = sizeBytes / (ways * lineBytes) a power of two (ways ${g.ways}, lineBytes ${g.lineBytes})`,
+        message:
+          `must make sets = sizeBytes / (ways * lineBytes) a power of two (ways ${g.ways}, lineBytes ${g.lineBytes})`,
       });
       return;
     }
@@ -72,7 +73,9 @@ export const CacheGeometry = z.object({
       ctx.addIssue({
         code: "custom",
         path: ["sets"],
-        message: `must equal sizeBytes / (ways * lineBytes) = ${lines / g.ways} when both are given`,
+        message: `must equal sizeBytes / (ways * lineBytes) = ${
+          lines / g.ways
+        } when both are given`,
       });
       return;
     }

@@ -28,7 +28,8 @@ export type { CacheStep } from "./_level.ts";
 const PolicyInput = z.union([
   z.string(),
   z.custom<ReplacementPolicy>(
-    (v) => typeof v === "object" && v !== null && typeof (v as ReplacementPolicy).create === "function",
+    (v) =>
+      typeof v === "object" && v !== null && typeof (v as ReplacementPolicy).create === "function",
     { error: "must be a policy name or an object with create()" },
   ),
 ], { error: "must be a policy name or an object with create()" });
@@ -165,6 +166,7 @@ export class CacheSimulator {
   #memoryReads = 0;
   #memoryWrites = 0;
   #straddles = 0;
+  readonly #totals = new Float64Array(5);
 
   /**
    * Build the hierarchy; every check happens here, none per access.
@@ -230,6 +232,7 @@ export class CacheSimulator {
     for (const l of this.#levels) {
       l.steps = this.#steps;
       l.stepLimit = h.stepLimit;
+      if (this.#steps !== null) l.slowHit = true;
     }
     for (let i = first + 1; i < this.#levels.length; i++) {
       const up = this.#levels[i - 1], down = this.#levels[i];
@@ -292,6 +295,18 @@ export class CacheSimulator {
   run(trace: Trace): this {
     const { ops, addresses, sizes } = trace;
     const n = trace.length;
+    if (this.#levels.length === 1 && this.#steps === null) {
+      // One level and no step log: the fast loop, with the same semantics.
+      const t = this.#totals.fill(0);
+      this.#levels[0].runAlone(ops, addresses, sizes, 0, n, this.#csim, !this.#csim, t);
+      this.#accesses += t[0];
+      this.#memoryReads += t[1];
+      this.#memoryWrites += t[2];
+      this.#memoryDemand += t[3];
+      this.#straddles += t[4];
+      this.#records += n;
+      return this;
+    }
     const levels = this.#levels;
     const csim = this.#csim;
     const iL1 = this.#iL1, dL1 = this.#dL1;
@@ -303,12 +318,11 @@ export class CacheSimulator {
       const top = op === OP_IFETCH ? iL1 : dL1;
       const level = levels[top];
       const addr = addresses[r];
-      if (logging) for (const l of levels) l.stepIndex = this.#records + r;
+      if (logging) { for (const l of levels) l.stepIndex = this.#records + r; }
       const lineBytes = level.lineBytes;
       const size = sizes[r];
       const first = Math.floor(addr * level.invLine);
-      const last = csim || size <= 1 ? first : Math.floor((addr + size - 1) * level.invLine);
-      if (last === first) {
+      if (csim || size <= 1 || addr - first * lineBytes + size <= lineBytes) {
         if (op === OP_MODIFY) {
           let code = level.access(addr, false, true);
           if (code !== 0) this.#propagate(level, code, addr, true);
@@ -323,6 +337,7 @@ export class CacheSimulator {
         continue;
       }
       this.#straddles++;
+      const last = Math.floor((addr + size - 1) / lineBytes);
       for (let line = first; line <= last; line++) {
         const a = line === first ? addr : line * lineBytes;
         if (op === OP_MODIFY) {
@@ -436,4 +451,3 @@ export function simulateCache(
 ): CacheResult {
   return new CacheSimulator(config).run(trace).result();
 }
-

@@ -203,21 +203,19 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
   }
   const o = parsed.data;
   try {
-    const config = o.config !== undefined
-      ? await loadJsonData(o.config, CacheHierarchyConfig)
-      : {
-        levels: [{
-          name: "L1",
-          sets: 2 ** o.s!,
-          ways: o.E!,
-          lineBytes: 2 ** o.b!,
-          policy: o.policy,
-          seed: o.seed,
-          writePolicy: o.writeThrough ? "write-through" as const : "write-back" as const,
-        }],
-        accessMode: "csim" as const,
-        classifyMisses: false,
-      };
+    const config = o.config !== undefined ? await loadJsonData(o.config, CacheHierarchyConfig) : {
+      levels: [{
+        name: "L1",
+        sets: 2 ** o.s!,
+        ways: o.E!,
+        lineBytes: 2 ** o.b!,
+        policy: o.policy,
+        seed: o.seed,
+        writePolicy: o.writeThrough ? "write-through" as const : "write-back" as const,
+      }],
+      accessMode: "csim" as const,
+      classifyMisses: false,
+    };
     let result: CacheResult;
     let lines: string[] = [];
     if (o.verbose) {
@@ -238,7 +236,14 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
     const l1 = result.levels[o.config !== undefined ? 0 : 0];
     if (o.json) {
       const doc = o.config !== undefined ? { ...result, steps: undefined } : {
-        settings: { s: o.s, E: o.E, b: o.b, trace: o.trace, policy: l1.policy, writePolicy: l1.writePolicy },
+        settings: {
+          s: o.s,
+          E: o.E,
+          b: o.b,
+          trace: o.trace,
+          policy: l1.policy,
+          writePolicy: l1.writePolicy,
+        },
         hits: l1.hits,
         misses: l1.misses,
         evictions: l1.evictions,

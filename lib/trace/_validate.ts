@@ -25,7 +25,11 @@ function show(v: unknown): string {
  * `RangeError` (out of range) saying `<what>: <field> <rule>: received <value>`,
  * with the zod error as `cause` and its pretty form appended for multi-issue cases.
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

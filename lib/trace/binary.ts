@@ -66,9 +66,7 @@ export function decodeTrace(bytes: Uint8Array): Trace {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) {
     throw new SyntaxError(
-      `Cannot decode trace: magic must be "MGTR": received 0x${
-        dv.getUint32(0, true).toString(16)
-      }`,
+      `Cannot decode trace: magic must be "MGTR": received 0x${dv.getUint32(0, true).toString(16)}`,
     );
   }
   const version = dv.getUint32(4, true);

@@ -176,9 +176,13 @@ export function matrixTrace(options: MatrixTraceOptions): Trace {
   const code = OP_CODE[o.op];
   const at = (r: number, c: number) => o.baseAddress + (r * o.cols + c) * o.elementBytes;
   if (o.order === "row") {
-    for (let r = 0; r < o.rows; r++) for (let c = 0; c < o.cols; c++) b.push(code, at(r, c), o.elementBytes);
+    for (let r = 0; r < o.rows; r++) {
+      for (let c = 0; c < o.cols; c++) b.push(code, at(r, c), o.elementBytes);
+    }
   } else {
-    for (let c = 0; c < o.cols; c++) for (let r = 0; r < o.rows; r++) b.push(code, at(r, c), o.elementBytes);
+    for (let c = 0; c < o.cols; c++) {
+      for (let r = 0; r < o.rows; r++) b.push(code, at(r, c), o.elementBytes);
+    }
   }
   return b.build();
 }

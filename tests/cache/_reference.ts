@@ -36,7 +36,13 @@ export function referenceCache(
   // PLRU: per set, a heap-ordered array of ways - 1 flags; flag true means "the victim is on the right".
   const trees: boolean[][] = Array.from({ length: c.sets }, () => Array(c.ways - 1).fill(false));
   const prng = createPrng(c.seed);
-  const counts: RefCounts = { hits: 0, misses: 0, evictions: 0, dirtyWritebacks: 0, writesForwarded: 0 };
+  const counts: RefCounts = {
+    hits: 0,
+    misses: 0,
+    evictions: 0,
+    dirtyWritebacks: 0,
+    writesForwarded: 0,
+  };
   let clock = 0;
 
   const plruTouch = (tree: boolean[], way: number) => {

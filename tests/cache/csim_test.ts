@@ -61,6 +61,9 @@ Deno.test("csim: fully associative LRU with a reuse pattern", () => {
 
 Deno.test("csim: bad flags are clear errors", () => {
   const t = parseLackey(" L 0,1\n");
-  assert.throws(() => runCsim(t, { s: -1, E: 1, b: 0 }), /Cannot run csim: s must be at least 0: received -1/);
+  assert.throws(
+    () => runCsim(t, { s: -1, E: 1, b: 0 }),
+    /Cannot run csim: s must be at least 0: received -1/,
+  );
   assert.throws(() => runCsim(t, { s: 0, E: 0, b: 0 }), /E must be at least 1: received 0/);
 });

@@ -9,19 +9,55 @@ const bad = (config: unknown, kind: ErrorConstructor, pattern: RegExp) =>
   });
 
 Deno.test("geometry errors name the field, the rule and the value", () => {
-  bad({ sets: 3, ways: 1, lineBytes: 16 }, RangeError, /^Cannot create cache: sets must be a power of two: received 3$/);
-  bad({ sets: 4, ways: 1, lineBytes: 24 }, RangeError, /lineBytes must be a power of two: received 24/);
-  bad({ sizeBytes: 256, ways: 32, lineBytes: 16 }, RangeError, /ways must be at most the number of lines, sizeBytes \/ lineBytes \(16\): received 32/);
-  bad({ sizeBytes: 1000, ways: 1, lineBytes: 16 }, RangeError, /sizeBytes must be a multiple of lineBytes \(16\): received 1000/);
-  bad({ sizeBytes: 768, ways: 1, lineBytes: 16 }, RangeError, /sizeBytes must make sets = .* a power of two.*: received 768/);
+  bad(
+    { sets: 3, ways: 1, lineBytes: 16 },
+    RangeError,
+    /^Cannot create cache: sets must be a power of two: received 3$/,
+  );
+  bad(
+    { sets: 4, ways: 1, lineBytes: 24 },
+    RangeError,
+    /lineBytes must be a power of two: received 24/,
+  );
+  bad(
+    { sizeBytes: 256, ways: 32, lineBytes: 16 },
+    RangeError,
+    /ways must be at most the number of lines, sizeBytes \/ lineBytes \(16\): received 32/,
+  );
+  bad(
+    { sizeBytes: 1000, ways: 1, lineBytes: 16 },
+    RangeError,
+    /sizeBytes must be a multiple of lineBytes \(16\): received 1000/,
+  );
+  bad(
+    { sizeBytes: 768, ways: 1, lineBytes: 16 },
+    RangeError,
+    /sizeBytes must make sets = .* a power of two.*: received 768/,
+  );
   bad({ sets: 4, ways: 0, lineBytes: 16 }, RangeError, /ways must be at least 1: received 0/);
   bad({ sets: 4, ways: 1.5, lineBytes: 16 }, RangeError, /ways must be an integer: received 1.5/);
   bad({ sets: 4, ways: "2", lineBytes: 16 }, TypeError, /ways must be a number: received "2"/);
   bad({ ways: 2, lineBytes: 16 }, RangeError, /sets or sizeBytes must be given/);
-  bad({ sets: 4, ways: 3, lineBytes: 16, policy: "plru" }, RangeError, /ways must be a power of two for tree-PLRU: received 3/);
-  bad({ sets: 4, ways: 1, lineBytes: 16, policy: "mru" }, RangeError, /must be one of lru, fifo, random, plru: received "mru"/);
-  bad({ sets: 4, ways: 1, lineBytes: 16, writePolicy: "write-around" }, RangeError, /writePolicy must be "write-back" or "write-through": received "write-around"/);
-  bad({ levels: [{ sets: 4, ways: 1, lineBytes: 16 }, { sets: 6, ways: 1, lineBytes: 16 }] }, RangeError, /^Cannot create cache: levels.1: sets must be a power of two: received 6$/);
+  bad(
+    { sets: 4, ways: 3, lineBytes: 16, policy: "plru" },
+    RangeError,
+    /ways must be a power of two for tree-PLRU: received 3/,
+  );
+  bad(
+    { sets: 4, ways: 1, lineBytes: 16, policy: "mru" },
+    RangeError,
+    /must be one of lru, fifo, random, plru: received "mru"/,
+  );
+  bad(
+    { sets: 4, ways: 1, lineBytes: 16, writePolicy: "write-around" },
+    RangeError,
+    /writePolicy must be "write-back" or "write-through": received "write-around"/,
+  );
+  bad(
+    { levels: [{ sets: 4, ways: 1, lineBytes: 16 }, { sets: 6, ways: 1, lineBytes: 16 }] },
+    RangeError,
+    /^Cannot create cache: levels.1: sets must be a power of two: received 6$/,
+  );
   bad({ levels: [] }, RangeError, /levels must hold at least one level/);
   bad({ sets: 2 ** 20, ways: 128, lineBytes: 16 }, RangeError, /at most 2\^26 lines/);
 });
@@ -36,10 +72,19 @@ Deno.test("errors carry the zod error as cause", () => {
 });
 
 Deno.test("splitAddress, resolveReplacement and amat reject bad input clearly", () => {
-  assert.throws(() => splitAddress(-1, { sets: 1, ways: 1, lineBytes: 1 }), /address must be a non-negative safe integer: received -1/);
-  assert.throws(() => splitAddress(0, { sets: 1, ways: 1, lineBytes: 3 }), /Cannot split address: lineBytes must be a power of two: received 3/);
+  assert.throws(
+    () => splitAddress(-1, { sets: 1, ways: 1, lineBytes: 1 }),
+    /address must be a non-negative safe integer: received -1/,
+  );
+  assert.throws(
+    () => splitAddress(0, { sets: 1, ways: 1, lineBytes: 3 }),
+    /Cannot split address: lineBytes must be a power of two: received 3/,
+  );
   assert.throws(() => resolveReplacement({} as never), TypeError);
-  assert.throws(() => amat([{ latencyCycles: 1, missRate: 1.5 }], 100), /levels.0.missRate must be in \[0, 1\]: received 1.5/);
+  assert.throws(
+    () => amat([{ latencyCycles: 1, missRate: 1.5 }], 100),
+    /levels.0.missRate must be in \[0, 1\]: received 1.5/,
+  );
 });
 
 Deno.test("splitAddress on wide addresses stays exact", () => {

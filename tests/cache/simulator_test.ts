@@ -37,9 +37,7 @@ for (const policy of ["lru", "fifo", "random", "plru"] as const) {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 3 }), // log2 sets
-        policy === "plru"
-          ? fc.constantFrom(1, 2, 4, 8)
-          : fc.integer({ min: 1, max: 6 }),
+        policy === "plru" ? fc.constantFrom(1, 2, 4, 8) : fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 4 }), // log2 line bytes
         fc.boolean(),
         fc.boolean(),

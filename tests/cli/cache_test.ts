@@ -65,12 +65,15 @@ Deno.test("--json, --policy and --write-through", async () => {
   // One set of two ways: A B A C A. LRU keeps A (2 hits); FIFO evicts A for C (1 hit).
   const path = await temp(".trace", " L 0,1\n L 10,1\n L 0,1\n L 20,1\n L 0,1\n");
   try {
-    const lru = JSON.parse((await cacheCli(["-s", "0", "-E", "2", "-b", "4", "-t", path, "--json"])).stdout[0]);
+    const lru = JSON.parse(
+      (await cacheCli(["-s", "0", "-E", "2", "-b", "4", "-t", path, "--json"])).stdout[0],
+    );
     assert.deepEqual([lru.hits, lru.misses, lru.evictions, lru.settings.policy], [2, 3, 1, "lru"]);
     const fifo = await cacheCli(["-s", "0", "-E", "2", "-b", "4", "-t", path, "--policy", "fifo"]);
     assert.deepEqual(fifo.stdout, ["hits:1 misses:4 evictions:2"]);
     const wt = JSON.parse(
-      (await cacheCli(["-s", "0", "-E", "2", "-b", "4", "-t", MINI, "--write-through", "--json"])).stdout[0],
+      (await cacheCli(["-s", "0", "-E", "2", "-b", "4", "-t", MINI, "--write-through", "--json"]))
+        .stdout[0],
     );
     assert.equal(wt.settings.writePolicy, "write-through");
     assert.equal(wt.dirtyWritebacks, 0);
@@ -80,14 +83,17 @@ Deno.test("--json, --policy and --write-through", async () => {
 });
 
 Deno.test("--config runs a multi-level hierarchy", async () => {
-  const config = await temp(".json", JSON.stringify({
-    levels: [
-      { name: "L1", sets: 2, ways: 1, lineBytes: 16, latencyCycles: 1 },
-      { name: "L2", sets: 8, ways: 2, lineBytes: 16, latencyCycles: 10 },
-    ],
-    memoryLatencyCycles: 100,
-    accessMode: "csim",
-  }));
+  const config = await temp(
+    ".json",
+    JSON.stringify({
+      levels: [
+        { name: "L1", sets: 2, ways: 1, lineBytes: 16, latencyCycles: 1 },
+        { name: "L2", sets: 8, ways: 2, lineBytes: 16, latencyCycles: 10 },
+      ],
+      memoryLatencyCycles: 100,
+      accessMode: "csim",
+    }),
+  );
   try {
     const out = await cacheCli(["--config", config, "-t", MINI]);
     assert.equal(out.status, 0, out.stderr.join("\n"));
@@ -98,7 +104,10 @@ Deno.test("--config runs a multi-level hierarchy", async () => {
     assert.match(out.stdout[2], /^AMAT:\d+\.\d{3} cycles$/);
     const json = JSON.parse((await cacheCli(["--config", config, "-t", MINI, "--json"])).stdout[0]);
     assert.equal(json.levels.length, 2);
-    const bad = await temp(".json", JSON.stringify({ levels: [{ sets: 3, ways: 1, lineBytes: 16 }] }));
+    const bad = await temp(
+      ".json",
+      JSON.stringify({ levels: [{ sets: 3, ways: 1, lineBytes: 16 }] }),
+    );
     const err = await cacheCli(["--config", bad, "-t", MINI]);
     assert.equal(err.status, 2);
     assert.match(err.stderr[0], /levels.0: sets must be a power of two: received 3/);
@@ -111,12 +120,21 @@ Deno.test("--config runs a multi-level hierarchy", async () => {
 Deno.test("usage errors exit 2 naming the flag; bad files exit 1 naming the file and line", async () => {
   const cases: [string[], RegExp][] = [
     [["-s", "4", "-E", "1", "-b", "4"], /-t is required \(-t <file>\): received nothing/],
-    [["-s", "x", "-E", "1", "-b", "4", "-t", MINI], /-s must be a non-negative integer: received "x"/],
+    [
+      ["-s", "x", "-E", "1", "-b", "4", "-t", MINI],
+      /-s must be a non-negative integer: received "x"/,
+    ],
     [["-s", "4", "-E", "0", "-b", "4", "-t", MINI], /-E must be at least 1: received "0"/],
     [["-s", "4", "-E", "1", "-t", MINI], /-b is required without --config: received nothing/],
     [["-q"], /unknown option: received "-q"/],
-    [["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--write-back", "--write-through"], /--write-through cannot be combined with --write-back/],
-    [["-s", "1", "-E", "3", "-b", "1", "-t", MINI, "--policy", "plru"], /ways must be a power of two for tree-PLRU: received 3/],
+    [
+      ["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--write-back", "--write-through"],
+      /--write-through cannot be combined with --write-back/,
+    ],
+    [
+      ["-s", "1", "-E", "3", "-b", "1", "-t", MINI, "--policy", "plru"],
+      /ways must be a power of two for tree-PLRU: received 3/,
+    ],
     [["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--policy", "mru"], /received "mru"/],
   ];
   for (const [args, pattern] of cases) {
@@ -143,7 +161,10 @@ Deno.test("usage errors exit 2 naming the flag; bad files exit 1 naming the file
 Deno.test("-h prints the usage; the dispatcher knows the cache model", async () => {
   const help = await cacheCli(["-h"]);
   assert.equal(help.status, 0);
-  assert.match(help.stdout[0], /^Usage: deno task sim cache \[-hv\] -s <num> -E <num> -b <num> -t <file>/);
+  assert.match(
+    help.stdout[0],
+    /^Usage: deno task sim cache \[-hv\] -s <num> -E <num> -b <num> -t <file>/,
+  );
   const log = console.log;
   const lines: string[] = [];
   console.log = (s: string) => lines.push(s);

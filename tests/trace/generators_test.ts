@@ -10,7 +10,13 @@ import {
 } from "memgarden";
 
 Deno.test("strided and sequential traces", () => {
-  const t = stridedTrace({ count: 4, startAddress: 100, strideBytes: 32, elementBytes: 8, op: "S" });
+  const t = stridedTrace({
+    count: 4,
+    startAddress: 100,
+    strideBytes: 32,
+    elementBytes: 8,
+    op: "S",
+  });
   assert.deepEqual([...t.addresses], [100, 132, 164, 196]);
   assert.deepEqual([...t.ops], [1, 1, 1, 1]);
   assert.deepEqual([...t.sizes], [8, 8, 8, 8]);
@@ -23,7 +29,10 @@ Deno.test("matrix traversal: both orders visit every element exactly once", () =
     fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (rows, cols) => {
       const r = matrixTrace({ rows, cols, order: "row", elementBytes: 8 });
       const c = matrixTrace({ rows, cols, order: "column", elementBytes: 8 });
-      assert.deepEqual([...r.addresses].sort((a, b) => a - b), [...c.addresses].sort((a, b) => a - b));
+      assert.deepEqual(
+        [...r.addresses].sort((a, b) => a - b),
+        [...c.addresses].sort((a, b) => a - b),
+      );
       assert.equal(new Set(r.addresses).size, rows * cols);
       if (rows > 1) assert.equal(c.addresses[1] - c.addresses[0], cols * 8);
     }),
@@ -31,11 +40,27 @@ Deno.test("matrix traversal: both orders visit every element exactly once", () =
 });
 
 Deno.test("random traces are seeded, aligned, in range, with about the asked store fraction", () => {
-  const t = randomTrace({ seed: 5, count: 20000, rangeBytes: 1 << 16, startAddress: 1 << 20, elementBytes: 8, storeFraction: 0.25 });
+  const t = randomTrace({
+    seed: 5,
+    count: 20000,
+    rangeBytes: 1 << 16,
+    startAddress: 1 << 20,
+    elementBytes: 8,
+    storeFraction: 0.25,
+  });
   assert.ok(t.addresses.every((a) => a >= 1 << 20 && a < (1 << 20) + (1 << 16) && a % 8 === 0));
   const stores = t.ops.reduce((s, op) => s + (op === 1 ? 1 : 0), 0);
   assert.ok(Math.abs(stores / 20000 - 0.25) < 0.02, `store fraction ${stores / 20000}`);
-  assert.notDeepEqual(t.addresses, randomTrace({ seed: 6, count: 20000, rangeBytes: 1 << 16, startAddress: 1 << 20, elementBytes: 8 }).addresses);
+  assert.notDeepEqual(
+    t.addresses,
+    randomTrace({
+      seed: 6,
+      count: 20000,
+      rangeBytes: 1 << 16,
+      startAddress: 1 << 20,
+      elementBytes: 8,
+    }).addresses,
+  );
 });
 
 Deno.test("pointer chase is one cycle through every node", () => {
@@ -50,10 +75,22 @@ Deno.test("pointer chase is one cycle through every node", () => {
 });
 
 Deno.test("generator options are validated with the field, rule and value", () => {
-  assert.throws(() => stridedTrace({ count: -1 }), /^RangeError: Cannot generate strided trace: count must be at least 0: received -1$/);
-  assert.throws(() => randomTrace({ seed: 1, count: 1, rangeBytes: 2, elementBytes: 4 }), /rangeBytes must hold at least one element of 4 bytes: received 2/);
-  assert.throws(() => matrixTrace({ rows: 2, cols: 2, order: "diagonal" as "row" }), /order must be "row" or "column": received "diagonal"/);
-  assert.throws(() => pointerChaseTrace({ seed: 1, nodes: 0, steps: 1 }), /nodes must be at least 1: received 0/);
+  assert.throws(
+    () => stridedTrace({ count: -1 }),
+    /^RangeError: Cannot generate strided trace: count must be at least 0: received -1$/,
+  );
+  assert.throws(
+    () => randomTrace({ seed: 1, count: 1, rangeBytes: 2, elementBytes: 4 }),
+    /rangeBytes must hold at least one element of 4 bytes: received 2/,
+  );
+  assert.throws(
+    () => matrixTrace({ rows: 2, cols: 2, order: "diagonal" as "row" }),
+    /order must be "row" or "column": received "diagonal"/,
+  );
+  assert.throws(
+    () => pointerChaseTrace({ seed: 1, nodes: 0, steps: 1 }),
+    /nodes must be at least 1: received 0/,
+  );
   assert.throws(() => stridedTrace({ count: "3" as unknown as number }), TypeError);
 });
 
@@ -72,5 +109,8 @@ Deno.test("recorder: a loop over a wrapped array records its loads and stores", 
   assert.deepEqual([...t.addresses.subarray(0, 4)], [base, base + 8, base + 16, base + 24]);
   assert.ok(t.addresses[4] >= base + 32 && t.addresses[4] % 2 === 0); // b is placed after a
   assert.deepEqual([...t.sizes], [8, 8, 8, 8, 2, 2, 2]);
-  assert.throws(() => rec.wrap(new Uint8Array(1), { baseAddress: -1 }), /baseAddress must be a non-negative safe integer/);
+  assert.throws(
+    () => rec.wrap(new Uint8Array(1), { baseAddress: -1 }),
+    /baseAddress must be a non-negative safe integer/,
+  );
 });

@@ -38,8 +38,14 @@ Deno.test("lackey: real valgrind output with banners, CRLF and blank lines", () 
 
 Deno.test("lackey: malformed lines name their number and content", () => {
   const cases: [string, RegExp][] = [
-    [" L 10,1\n L 20,1\n X 30,1\n", /^Cannot parse lackey trace: line 3 must start with I, L, S or M: received " X 30,1"$/],
-    [" L 10,1\n L zz,1\n", /line 2 must be "OP ADDRESS,SIZE" with a hex address: received " L zz,1"/],
+    [
+      " L 10,1\n L 20,1\n X 30,1\n",
+      /^Cannot parse lackey trace: line 3 must start with I, L, S or M: received " X 30,1"$/,
+    ],
+    [
+      " L 10,1\n L zz,1\n",
+      /line 2 must be "OP ADDRESS,SIZE" with a hex address: received " L zz,1"/,
+    ],
     [" L 10\n", /line 1 .*: received " L 10"/],
     [" L 10,\n", /line 1 must be "OP ADDRESS,SIZE" with a decimal size/],
     [" L 10,4 extra\n", /line 1 .* decimal size: received " L 10,4 extra"/],
@@ -85,8 +91,14 @@ Deno.test("din: format then parse keeps ops and addresses; a modify becomes read
 
 Deno.test("din: extra fields are ignored, bad labels and addresses name the line", () => {
   assert.equal(parseDin("0 10 ignored\n2 0x20\n").length, 2);
-  assert.throws(() => parseDin("0 10\n1 20\n3 30\n"), /^SyntaxError: Cannot parse din trace: line 3 label must be 0 \(read\), 1 \(write\) or 2 \(ifetch\): received "3 30"$/);
-  assert.throws(() => parseDin("0 1g\n"), /line 1 must be "LABEL ADDRESS" with a hex address: received "0 1g"/);
+  assert.throws(
+    () => parseDin("0 10\n1 20\n3 30\n"),
+    /^SyntaxError: Cannot parse din trace: line 3 label must be 0 \(read\), 1 \(write\) or 2 \(ifetch\): received "3 30"$/,
+  );
+  assert.throws(
+    () => parseDin("0 1g\n"),
+    /line 1 must be "LABEL ADDRESS" with a hex address: received "0 1g"/,
+  );
   assert.throws(() => parseDin("01 10\n"), SyntaxError);
 });
 
@@ -98,11 +110,23 @@ Deno.test("binary form round-trips and rejects truncated data", () => {
     }),
   );
   const bytes = encodeTrace(createTrace([{ op: "L", address: 1 }, { op: "S", address: 2 }]));
-  assert.throws(() => decodeTrace(bytes.subarray(0, bytes.length - 1)), /must hold \d+ bytes for 2 accesses/);
+  assert.throws(
+    () => decodeTrace(bytes.subarray(0, bytes.length - 1)),
+    /must hold \d+ bytes for 2 accesses/,
+  );
 });
 
 Deno.test("createTrace rejects bad accesses by index", () => {
-  assert.throws(() => createTrace([{ op: "L", address: 0 }, { op: "X" as "L", address: 0 }]), /access 1 op must be one of L, S, I, M: received "X"/);
-  assert.throws(() => createTrace([{ op: "L", address: -4 }]), /access 0 address must be a non-negative safe integer: received -4/);
-  assert.throws(() => createTrace([{ op: "L", address: 0, sizeBytes: 0 }]), /sizeBytes must be an integer in \[1, 65535\]: received 0/);
+  assert.throws(
+    () => createTrace([{ op: "L", address: 0 }, { op: "X" as "L", address: 0 }]),
+    /access 1 op must be one of L, S, I, M: received "X"/,
+  );
+  assert.throws(
+    () => createTrace([{ op: "L", address: -4 }]),
+    /access 0 address must be a non-negative safe integer: received -4/,
+  );
+  assert.throws(
+    () => createTrace([{ op: "L", address: 0, sizeBytes: 0 }]),
+    /sizeBytes must be an integer in \[1, 65535\]: received 0/,
+  );
 });

@@ -13,10 +13,21 @@ Deno.test("every recorded trace parses and holds instruction fetches, loads, sto
 });
 
 Deno.test("on Cache Lab's 1 KiB direct-mapped cache, blocked transpose misses less than naive", async () => {
-  const naive = runCsim(await readTraceFile(`${dir}transpose_naive.trace.gz`), { s: 5, E: 1, b: 5 });
-  const blocked = runCsim(await readTraceFile(`${dir}transpose_blocked.trace.gz`), { s: 5, E: 1, b: 5 });
+  const naive = runCsim(await readTraceFile(`${dir}transpose_naive.trace.gz`), {
+    s: 5,
+    E: 1,
+    b: 5,
+  });
+  const blocked = runCsim(await readTraceFile(`${dir}transpose_blocked.trace.gz`), {
+    s: 5,
+    E: 1,
+    b: 5,
+  });
   // Both share the same start-up code; the transpose itself makes the difference.
-  assert.ok(blocked.misses < naive.misses - 500, `naive ${naive.misses}, blocked ${blocked.misses}`);
+  assert.ok(
+    blocked.misses < naive.misses - 500,
+    `naive ${naive.misses}, blocked ${blocked.misses}`,
+  );
 });
 
 Deno.test("the linked-list walk: its misses are mostly capacity misses in a small cache", async () => {

@@ -67,7 +67,10 @@ for (const inflater of ["native", "fflate"] as const) {
       bad[Math.floor(bad.length * at)] ^= 0x55;
       await assert.rejects(read(bad), /^SyntaxError: Cannot read gzip trace: /);
     }
-    await assert.rejects(read(gz.subarray(0, gz.length - 20)), /Cannot read gzip trace: data is corrupt or truncated/);
+    await assert.rejects(
+      read(gz.subarray(0, gz.length - 20)),
+      /Cannot read gzip trace: data is corrupt or truncated/,
+    );
     await assert.rejects(read(gz.subarray(0, gz.length - 4)), /Cannot read gzip trace: /);
     const wrongCrc = gz.slice();
     wrongCrc[wrongCrc.length - 8] ^= 1;
@@ -75,8 +78,14 @@ for (const inflater of ["native", "fflate"] as const) {
     const wrongSize = gz.slice();
     wrongSize[wrongSize.length - 1] ^= 1;
     await assert.rejects(read(wrongSize), /Cannot read gzip trace: .*(length|size|checksum)/);
-    await assert.rejects(readTrace([enc.encode("xy")], { gzip: true, inflater }), /Cannot read gzip trace/);
-    await assert.rejects(readTrace([], { gzip: true, inflater }), /Cannot read gzip trace: data is empty/);
+    await assert.rejects(
+      readTrace([enc.encode("xy")], { gzip: true, inflater }),
+      /Cannot read gzip trace/,
+    );
+    await assert.rejects(
+      readTrace([], { gzip: true, inflater }),
+      /Cannot read gzip trace: data is empty/,
+    );
     // And intact data still reads through this inflater, in odd chunks.
     const back = await readTrace(chunked(gz, [1, 2, 333]), { inflater });
     assert.equal(back.length, 2000);
@@ -96,14 +105,26 @@ Deno.test("a malformed line inside gzip data names its line number across chunk 
 Deno.test("a final line without newline is parsed; an over-long line is refused", async () => {
   const t = await readTrace([enc.encode(" L 10,4\n S 2"), enc.encode("0,4")]);
   assert.deepEqual([...t.addresses], [0x10, 0x20]);
-  await assert.rejects(readTrace([enc.encode(" L " + "0".repeat(5000))]), /line 1 is longer than 4096 bytes/);
+  await assert.rejects(
+    readTrace([enc.encode(" L " + "0".repeat(5000))]),
+    /line 1 is longer than 4096 bytes/,
+  );
 });
 
 Deno.test("bad options are clear errors", async () => {
-  await assert.rejects(readTrace([], { format: "csv" as "din" }), /format must be "lackey" or "din": received "csv"/);
-  await assert.rejects(readTrace([], { batchSize: 0 }), /batchSize must be a positive integer: received 0/);
+  await assert.rejects(
+    readTrace([], { format: "csv" as "din" }),
+    /format must be "lackey" or "din": received "csv"/,
+  );
+  await assert.rejects(
+    readTrace([], { batchSize: 0 }),
+    /batchSize must be a positive integer: received 0/,
+  );
   await assert.rejects(readTrace([[1, 2] as unknown as Uint8Array]), /chunks must be Uint8Array/);
-  await assert.rejects(readTrace([], { inflater: "zlib" as "native" }), /inflater must be "native" or "fflate": received "zlib"/);
+  await assert.rejects(
+    readTrace([], { inflater: "zlib" as "native" }),
+    /inflater must be "native" or "fflate": received "zlib"/,
+  );
 });
 
 Deno.test("streaming 200 MB of trace text keeps memory flat (checked by counting)", async () => {
