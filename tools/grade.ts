@@ -312,6 +312,11 @@ export async function writeReports(run: GradeRun, outDir: string): Promise<strin
   return files.map(([p]) => p);
 }
 
+/** Where the user ran the command: `deno task` runs in the repo, but keeps the caller's folder in INIT_CWD. */
+function fromCaller(path: string): string {
+  return resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), path);
+}
+
 function parseArgs(args: string[]): { out: string; inputs: string[]; options: GradeOptions } {
   const usage =
     "Usage: deno task grade SUBMISSION... [--out DIR] [--time-limit S] [--memory MIB] [--jobs N] [--lesson NN-topic]";
@@ -331,7 +336,7 @@ function parseArgs(args: string[]): { out: string; inputs: string[]; options: Gr
     const a = args[i];
     if (a === "--out") {
       if (!args[i + 1]) throw new UsageError("Cannot grade: --out needs a folder");
-      out = args[++i];
+      out = fromCaller(args[++i]);
     } else if (a === "--time-limit") options.timeLimitMs = number(a, args[++i], 0.1) * 1000;
     else if (a === "--memory") options.heapMiB = number(a, args[++i], 16);
     else if (a === "--jobs") options.jobs = Math.floor(number(a, args[++i], 1));
@@ -340,7 +345,7 @@ function parseArgs(args: string[]): { out: string; inputs: string[]; options: Gr
       (options.lessons ??= []).push(args[++i]);
     } else if (a === "-h" || a === "--help") throw new UsageError(usage);
     else if (a.startsWith("-")) throw new UsageError(`Cannot grade: unknown flag ${a}\n${usage}`);
-    else inputs.push(a);
+    else inputs.push(fromCaller(a));
   }
   if (inputs.length === 0) throw new UsageError(`Cannot grade: no submissions given\n${usage}`);
   return { out, inputs, options };

@@ -64,6 +64,11 @@ export async function releaseNotebooks(paths: string[], outDir: string): Promise
   return released.map(([t]) => t);
 }
 
+/** Where the user ran the command: `deno task` runs in the repo, but keeps the caller's folder in INIT_CWD. */
+function fromCaller(path: string): string {
+  return resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), path);
+}
+
 function parseArgs(args: string[]): { out: string; paths: string[] } {
   let out = `${REPO}out/release`;
   const paths: string[] = [];
@@ -71,13 +76,13 @@ function parseArgs(args: string[]): { out: string; paths: string[] } {
     const a = args[i];
     if (a === "--out") {
       if (!args[i + 1]) throw new UsageError("Cannot release: --out needs a folder");
-      out = args[++i];
+      out = fromCaller(args[++i]);
     } else if (a === "-h" || a === "--help") {
       throw new UsageError("Usage: deno task release [--out DIR] [NOTEBOOK...]");
     } else if (a.startsWith("-")) {
       throw new UsageError(`Cannot release: unknown flag ${a}: use --out DIR`);
     } else {
-      paths.push(a);
+      paths.push(fromCaller(a));
     }
   }
   return { out, paths: paths.length ? paths : lessonNotebooks() };
