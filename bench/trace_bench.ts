@@ -49,6 +49,16 @@ Deno.bench({
 
 Deno.bench({
   group: "1e6 accesses from gzip lackey bytes in memory",
+  name: "stream with fflate's Gunzip + CRC check + parse + simulate (no 3C)",
+  async fn() {
+    const sim = new CacheSimulator({ levels: [l1], classifyMisses: false });
+    for await (const batch of parseTraceStream(chunks, { inflater: "fflate" })) sim.run(batch);
+    sink += sim.result().levels[0].misses;
+  },
+});
+
+Deno.bench({
+  group: "1e6 accesses from gzip lackey bytes in memory",
   name: "stream: gunzip + parse only",
   async fn() {
     for await (const batch of parseTraceStream(chunks)) sink += batch.length;

@@ -18,9 +18,11 @@ export interface CacheStep {
   kind: "read" | "write";
   /** Byte address. */
   address: number;
-  /** Tag, set index and offset of the address. */
+  /** Tag of the address. */
   tag: number;
+  /** Set index of the address. */
   set: number;
+  /** Byte offset of the address within its line. */
   offset: number;
   /** `"hit"`, or the kind of miss (`"miss"` when misses are not classified). */
   outcome: "hit" | "miss" | "compulsory" | "capacity" | "conflict";

@@ -32,8 +32,11 @@ export type CsimOptions = z.input<typeof CsimOptions>;
 
 /** csim's counts, plus the verbose lines when asked for. */
 export interface CsimResult {
+  /** Hits (a modify counts two accesses). */
   hits: number;
+  /** Misses. */
   misses: number;
+  /** Valid lines replaced. */
   evictions: number;
   /** `L 10,1 miss eviction` ... one per L/S/M record (empty unless verbose). */
   lines: string[];

@@ -119,22 +119,69 @@ class PlruState implements ReplacementState {
   }
 }
 
-/** Least recently used. */
+/**
+ * Least recently used.
+ *
+ * @example LRU keeps the line used last
+ * ```ts
+ * import { createTrace, LRU, simulateCache } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * // 1 set x 2 ways: A B A C A -> C evicts B, so the last A hits.
+ * const t = createTrace([0, 16, 0, 32, 0].map((address) => ({ op: "L" as const, address })));
+ * assert.equal(simulateCache({ sets: 1, ways: 2, lineBytes: 16, policy: LRU }, t).levels[0].hits, 2);
+ * ```
+ */
 export const LRU: ReplacementPolicy = {
   name: "lru",
   create: (sets, ways) => new LruState(sets, ways),
 };
-/** First in, first out: hits do not refresh a line. */
+/**
+ * First in, first out: hits do not refresh a line.
+ *
+ * @example FIFO evicts the oldest line even if it was just used
+ * ```ts
+ * import { createTrace, FIFO, simulateCache } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * // 1 set x 2 ways: A B A C A -> C evicts A (first in), so the last A misses.
+ * const t = createTrace([0, 16, 0, 32, 0].map((address) => ({ op: "L" as const, address })));
+ * assert.equal(simulateCache({ sets: 1, ways: 2, lineBytes: 16, policy: FIFO }, t).levels[0].hits, 1);
+ * ```
+ */
 export const FIFO: ReplacementPolicy = {
   name: "fifo",
   create: (sets, ways) => new FifoState(sets, ways),
 };
-/** A uniformly random way of the full set, drawn with `prng.int(0, ways - 1)`. */
+/**
+ * A uniformly random way of the full set, drawn with `prng.int(0, ways - 1)` from the level's seed.
+ *
+ * @example The same seed gives the same result
+ * ```ts
+ * import { randomTrace, RANDOM, simulateCache } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const t = randomTrace({ seed: 1, count: 500, rangeBytes: 1024 });
+ * const run = (seed: number) => simulateCache({ sets: 2, ways: 4, lineBytes: 16, policy: RANDOM, seed }, t).levels[0].hits;
+ * assert.equal(run(7), run(7));
+ * ```
+ */
 export const RANDOM: ReplacementPolicy = {
   name: "random",
   create: (_sets, ways, prng) => new RandomState(ways, prng),
 };
-/** Tree pseudo-LRU; needs a power-of-two number of ways. */
+/**
+ * Tree pseudo-LRU; needs a power-of-two number of ways.
+ *
+ * @example With two ways tree-PLRU is exactly LRU
+ * ```ts
+ * import { createTrace, simulateCache, TREE_PLRU } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const t = createTrace([0, 16, 0, 32, 0].map((address) => ({ op: "L" as const, address })));
+ * assert.equal(simulateCache({ sets: 1, ways: 2, lineBytes: 16, policy: TREE_PLRU }, t).levels[0].hits, 2);
+ * ```
+ */
 export const TREE_PLRU: ReplacementPolicy = {
   name: "plru",
   create: (sets, ways) => {

@@ -86,25 +86,39 @@ export type CacheHierarchyConfig = z.input<typeof CacheHierarchyConfig>;
 
 /** Statistics of one level; hits and misses count demand accesses only. */
 export interface CacheLevelStats {
+  /** Level name (`L1`, `L1i`, `L2`, ...). */
   name: string;
+  /** Number of sets. */
   sets: number;
+  /** Lines per set. */
   ways: number;
+  /** Bytes per line. */
   lineBytes: number;
+  /** sets * ways * lineBytes. */
   sizeBytes: number;
+  /** Replacement policy name. */
   policy: string;
+  /** Write policy. */
   writePolicy: "write-back" | "write-through";
+  /** Whether write misses allocate a line. */
   writeAllocate: boolean;
+  /** Hit time in cycles. */
   latencyCycles: number;
-  /** Demand reads and writes. */
+  /** Demand reads. */
   reads: number;
+  /** Demand writes. */
   writes: number;
+  /** Demand hits. */
   hits: number;
+  /** Demand misses. */
   misses: number;
   /** misses / (reads + writes), 0 when there were no accesses. */
   missRate: number;
-  /** The 3C split of `misses` (null when classification is off). */
+  /** Misses on the first reference to a line (null when classification is off). */
   compulsory: number | null;
+  /** Misses a fully associative LRU cache of the same size would also make (or null). */
   capacity: number | null;
+  /** The other misses, caused by the mapping to sets (or null). */
   conflict: number | null;
   /** Valid lines replaced. */
   evictions: number;
@@ -126,12 +140,15 @@ export interface CacheResult {
   records: number;
   /** Average memory access time in cycles, from the simulated counts. */
   amatCycles: number;
+  /** Memory access time used for AMAT. */
   memoryLatencyCycles: number;
-  /** Lines read from memory and writes that reached memory. */
+  /** Lines read from memory. */
   memoryReads: number;
+  /** Writes that reached memory (write-backs and write-through traffic). */
   memoryWrites: number;
   /** Step log (null when `stepLimit` is 0). */
   steps: CacheStep[] | null;
+  /** Whether the step log stopped at `stepLimit`. */
   stepsTruncated: boolean;
   /** Teaching warnings about legal but suspicious input. */
   warnings: string[];

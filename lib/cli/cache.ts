@@ -152,8 +152,11 @@ function verboseLines(result: CacheResult, trace: Awaited<ReturnType<typeof read
 
 /** Output of one run: what to print on stdout and stderr, and the exit status. */
 export interface CacheCliOutput {
+  /** Lines for standard output. */
   stdout: string[];
+  /** Lines for standard error. */
   stderr: string[];
+  /** Exit status: 0 ok, 1 bad input file, 2 usage error. */
   status: number;
 }
 

@@ -6,7 +6,17 @@
  * @module
  */
 
-/** Operation code of a load (lackey `L`, Dinero label 0). */
+/**
+ * Operation code of a load (lackey `L`, Dinero label 0).
+ *
+ * @example Codes index {@linkcode OP_LETTERS}
+ * ```ts
+ * import { OP_IFETCH, OP_LETTERS, OP_LOAD, OP_MODIFY, OP_STORE } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([OP_LOAD, OP_STORE, OP_IFETCH, OP_MODIFY].map((c) => OP_LETTERS[c]), ["L", "S", "I", "M"]);
+ * ```
+ */
 export const OP_LOAD = 0;
 /** Operation code of a store (lackey `S`, Dinero label 1). */
 export const OP_STORE = 1;
@@ -142,7 +152,22 @@ export class TraceBuilder {
     };
   }
 
-  /** Forget every access but keep the storage (for batch parsers). */
+  /**
+   * Forget every access but keep the storage (for batch parsers).
+   *
+   * @returns Nothing.
+   *
+   * @example Reuse a builder
+   * ```ts
+   * import { OP_LOAD, TraceBuilder } from "memgarden";
+   * import assert from "node:assert/strict";
+   *
+   * const b = new TraceBuilder();
+   * b.push(OP_LOAD, 0, 4);
+   * b.clear();
+   * assert.equal(b.length, 0);
+   * ```
+   */
   clear(): void {
     this.#length = 0;
   }
