@@ -189,7 +189,7 @@ export function replayStepsChart(runs: readonly ReplayRun[]): Chart {
       ? `The rows of each pair are identical: all ${total} references agree.`
       : `${disagree} of ${total} references disagree.`) +
       " Filled: a fault (a miss in the simulator, a major fault counted by the kernel); the number is the page referenced.",
-    height: 60 + 30 * rows.length,
+    height: Math.max(170, 60 + 30 * rows.length),
     marginLeft: 130,
     marginBottom: 40,
     width: Math.max(480, Math.min(960, 150 + 26 * refCount)),
@@ -199,7 +199,7 @@ export function replayStepsChart(runs: readonly ReplayRun[]): Chart {
       padding: 0.08,
       tickFormat: (d: number) => (refCount > 30 && d % 5 !== 0 ? "" : String(d)),
     },
-    y: { label: "Policy · who counted (rows)", domain: rows, padding: 0.08 },
+    y: { label: "Who counted (row)", domain: rows, padding: 0.08 },
     color: { type: "categorical", domain: [true, false], range: ["#0072B2", "#EEEEEE"] },
     marks: [
       Plot.cell(cells, { x: "index", y: "row", fill: "fault", inset: 0.5 }),
@@ -270,7 +270,8 @@ export function replayTotalsChart(totals: readonly ReplayTotal[]): Chart {
     x: {
       label: "Who counted (source)",
       domain: ["simulated misses", "kernel major faults"],
-      tickFormat: (d: string) => (d === "simulated misses" ? "simulated" : "kernel"),
+      tickFormat: (d: string) =>
+        d === "simulated misses" ? (totals.length > 3 ? "sim." : "simulated") : "kernel",
     },
     y: { label: "Faults (count)", domain: [0, most + 1], tickFormat: "d" },
     color: { domain: ["simulated misses", "kernel major faults"], range: [...THEME.colors] },
@@ -327,7 +328,7 @@ export function touchFaultsChart(points: readonly TouchFaultPoint[]): Chart {
     perPage: Math.round((p.minorFaults / p.pageCount) * 1000) / 1000,
     label: `${(p.minorFaults / p.pageCount).toFixed(2)} per page · RSS ${
       p.rssAnonDeltaBytes === null
-        ? "unknown"
+        ? "not measured"
         : (p.rssAnonDeltaBytes < 0 ? "−" : "+") + formatSize(Math.abs(p.rssAnonDeltaBytes))
     }`,
   }));
@@ -346,6 +347,102 @@ export function touchFaultsChart(points: readonly TouchFaultPoint[]): Chart {
       Plot.barX(data, { x: "perPage", y: "touch", fill: "#0072B2" }),
       Plot.text(data, { x: "perPage", y: "touch", text: "label", dx: 6, textAnchor: "start" }),
       Plot.ruleX([0]),
+    ],
+  });
+}
+
+/** One demand-paging run to draw: a name and its steps (from `simulateDemandPaging` with `steps: true`). */
+export interface FaultKindRun {
+  /** A label for the row, e.g. `"no swap"`. */
+  name: string;
+  /** One step per access: the page and what happened. */
+  steps: readonly { page: number; kind: string }[];
+  /** Modelled time by kind in ns, for the caption (optional). */
+  timeNs?: Readonly<Record<string, number>>;
+}
+
+const KIND_COLORS: Record<string, string> = {
+  hit: "#DDDDDD",
+  minor: "#0072B2",
+  major: "#D55E00",
+  invalid: "#000000",
+  oom: "#CC79A7",
+};
+const KIND_WORDS: Record<string, string> = {
+  hit: "grey: hit",
+  minor: "blue: minor fault",
+  major: "orange: major fault",
+  invalid: "black: invalid (SIGSEGV)",
+  oom: "pink: out of memory",
+};
+
+/**
+ * Chart what each access of a demand-paging run caused (hit, minor, major,
+ * invalid fault, or out of memory), one row per run, with the page number in
+ * each cell and the share of modelled time spent in major faults in the caption.
+ *
+ * @param runs One or more runs (e.g. the same accesses with and without swap).
+ * @returns A {@linkcode Chart}.
+ *
+ * @example A minor fault, a hit and a segmentation fault
+ * ```ts
+ * import { faultKindsChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = faultKindsChart([{ name: "one process", steps: [
+ *   { page: 0, kind: "minor" }, { page: 0, kind: "hit" }, { page: 9, kind: "invalid" },
+ * ] }]);
+ * assert.match(c.svg, /Access \(position in the sequence\)/);
+ * assert.match(c.caption, /one process: 1 hit, 1 minor, 1 invalid/);
+ * ```
+ */
+export function faultKindsChart(runs: readonly FaultKindRun[]): Chart {
+  if (!Array.isArray(runs as unknown) || runs.length === 0) {
+    throw new TypeError(
+      `Cannot draw fault kinds: runs must be a non-empty array: received ${JSON.stringify(runs)}`,
+    );
+  }
+  const cells = runs.flatMap((r) => r.steps.map((s, index) => ({ row: r.name, index, ...s })));
+  const kinds = Object.keys(KIND_COLORS).filter((k) => cells.some((c) => c.kind === k));
+  const summary = runs.map((r) => {
+    const counts = kinds.map((k) => [k, r.steps.filter((s) => s.kind === k).length] as const)
+      .filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(", ");
+    const t = r.timeNs;
+    const total = t ? Object.values(t).reduce((a, b) => a + b, 0) : 0;
+    const major = t && total > 0
+      ? `; major faults and swap-outs take ${
+        Math.round((100 * ((t.major ?? 0) + (t.swapOut ?? 0))) / total)
+      }% of the modelled time`
+      : "";
+    return `${r.name}: ${counts}${major}`;
+  }).join(". ");
+  const refCount = Math.max(...runs.map((r) => r.steps.length));
+  return chart({
+    title: "What each access cost: hits, minor, major and invalid faults",
+    caption: `${summary}. Colours: ${
+      kinds.map((k) => KIND_WORDS[k]).join(", ")
+    }; the number is the page.`,
+    height: Math.max(150, 70 + 34 * runs.length),
+    marginLeft: 110,
+    marginBottom: 40,
+    width: Math.max(480, Math.min(960, 130 + 24 * refCount)),
+    x: {
+      label: "Access (position in the sequence)",
+      type: "band",
+      padding: 0.08,
+      tickFormat: (d: number) => (refCount > 30 && d % 5 !== 0 ? "" : String(d)),
+    },
+    y: { label: "Run (row)", domain: runs.map((r) => r.name), padding: 0.08 },
+    color: { type: "categorical", domain: kinds, range: kinds.map((k) => KIND_COLORS[k]) },
+    marks: [
+      Plot.cell(cells, { x: "index", y: "row", fill: "kind", inset: 0.5 }),
+      Plot.text(cells, {
+        x: "index",
+        y: "row",
+        text: "page",
+        fill: (d: { kind: string }) => (d.kind === "hit" ? "#555" : "white"),
+        fontSize: refCount > 30 ? 8 : 11,
+      }),
     ],
   });
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   faultCurveChart,
+  faultKindsChart,
   pagingFaultCurve,
   replayStepsChart,
   replayTotalsChart,
@@ -53,7 +54,7 @@ Deno.test("replay steps: two rows per policy, one cell per reference, agreement 
   }));
   const c = replayStepsChart([{ name: "FIFO", steps }, { name: "LRU", steps }]);
   assert.match(c.svg, /Reference \(position in the string\)/);
-  assert.match(c.svg, /Policy · who counted \(rows\)/);
+  assert.match(c.svg, /Who counted \(row\)/);
   for (const row of ["FIFO · simulated", "FIFO · kernel", "LRU · simulated", "LRU · kernel"]) {
     assert.ok(c.svg.includes(row), row);
   }
@@ -89,7 +90,7 @@ Deno.test("touch faults: one bar per kind with faults per page and RSS gained", 
   assert.match(c.svg, /First touch \(kind\)/);
   assert.equal((c.svg.match(/<rect /g) ?? []).length, 3);
   assert.match(c.svg, /1\.00 per page · RSS \+1 MiB/);
-  assert.match(c.svg, /2\.00 per page · RSS unknown/);
+  assert.match(c.svg, /2\.00 per page · RSS not measured/);
 });
 
 Deno.test("paging charts are deterministic and refuse empty input with the value", () => {
@@ -98,4 +99,32 @@ Deno.test("paging charts are deterministic and refuse empty input with the value
   assert.throws(() => replayStepsChart([]), /runs must be a non-empty array/);
   assert.throws(() => replayTotalsChart([]), /totals must be a non-empty array/);
   assert.throws(() => touchFaultsChart([]), /points must be a non-empty array/);
+});
+
+Deno.test("fault kinds: one cell per access coloured by kind, counts and time share in the caption", () => {
+  const steps = [
+    { page: 0, kind: "minor" },
+    { page: 0, kind: "hit" },
+    { page: 3, kind: "major" },
+    { page: 9, kind: "invalid" },
+  ];
+  const c = faultKindsChart([
+    { name: "with swap", steps, timeNs: { hit: 100, minor: 1000, major: 100000, swapOut: 0 } },
+    { name: "no swap", steps: [{ page: 1, kind: "oom" }] },
+  ]);
+  assert.match(c.svg, /Access \(position in the sequence\)/);
+  assert.match(c.svg, /Run \(row\)/);
+  assert.equal((c.svg.match(/<rect /g) ?? []).length, 5);
+  assert.match(c.svg, /fill="#D55E00"/);
+  assert.match(
+    c.caption,
+    /with swap: 1 hit, 1 minor, 1 major, 1 invalid; major faults and swap-outs take 99%/,
+  );
+  assert.match(c.caption, /no swap: 1 oom/);
+  assert.match(c.caption, /pink: out of memory/);
+  assert.equal(
+    faultKindsChart([{ name: "a", steps }]).svg,
+    faultKindsChart([{ name: "a", steps }]).svg,
+  );
+  assert.throws(() => faultKindsChart([]), /runs must be a non-empty array/);
 });

@@ -307,9 +307,9 @@ registerPractice({
   title: "FIFO, LRU and OPT by hand",
   lesson: "07-page-faults-and-swapping",
   generate: (prng) => {
-    const pageCount = prng.int(4, 6);
-    const frameCount = prng.int(2, 3);
-    const references = Array.from({ length: 10 }, () => prng.int(0, pageCount - 1));
+    const pageCount = prng.int(5, 6);
+    const frameCount = 3;
+    const references = Array.from({ length: 12 }, () => prng.int(0, pageCount - 1));
     const policies = ["FIFO", "LRU", "OPT"];
     const question = [
       `Memory holds ${frameCount} pages and starts empty. The program references pages ${
