@@ -25,3 +25,5 @@ export * from "./multilevel.ts";
 export * from "./ostep_tables.ts";
 export * from "./demand_paging.ts";
 export * from "./tlb.ts";
+export * from "./working_set.ts";
+export * from "./thrashing.ts";
