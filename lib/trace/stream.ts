@@ -89,13 +89,19 @@ async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
   }
   if (source instanceof ReadableStream) {
     const reader = source.getReader();
+    let finished = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) {
+          finished = true;
+          return;
+        }
         yield value;
       }
     } finally {
+      // Stopped early (an error, or the consumer broke off): cancel, so a file stream closes.
+      if (!finished) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
   }
@@ -151,11 +157,25 @@ export async function* parseTraceStream(
       }`,
     );
   }
+  const it = chunksOf(source)[Symbol.asyncIterator]();
+  try {
+    yield* parseChunks(it, options, format, batchSize, inflater);
+  } finally {
+    // However parsing ends (done, error, consumer broke off), release the source.
+    await it.return(undefined);
+  }
+}
+
+async function* parseChunks(
+  it: AsyncIterator<Uint8Array>,
+  options: TraceStreamOptions,
+  format: "lackey" | "din",
+  batchSize: number,
+  inflater: "native" | "fflate",
+): AsyncGenerator<Trace> {
   const stats = options.stats ?? createTraceStreamStats();
   const parser = new LineParser(format, new TraceBuilder(batchSize + 1024));
-
   // Read ahead until two bytes are known, to recognise gzip's magic number.
-  const it = chunksOf(source)[Symbol.asyncIterator]();
   const checked = (chunk: unknown): Uint8Array => {
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(

@@ -67,3 +67,18 @@ Deno.test("csim: bad flags are clear errors", () => {
   );
   assert.throws(() => runCsim(t, { s: 0, E: 0, b: 0 }), /E must be at least 1: received 0/);
 });
+
+Deno.test("csim results are plain data with a notebook view", () => {
+  const r = runCsim(parseLackey(MINI), { s: 4, E: 2, b: 4, verbose: true });
+  assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(r))), [
+    "hits",
+    "misses",
+    "evictions",
+    "lines",
+  ]);
+  const view = (r as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.match(view["text/plain"], /M 12,1 miss eviction hit\nhits:4 misses:5 evictions:2$/);
+  assert.match(view["text/html"], /^<pre>L 10,1 miss/);
+});

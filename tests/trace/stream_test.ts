@@ -168,3 +168,17 @@ Deno.test("empty input gives an empty trace", async () => {
   assert.deepEqual(traceToAccesses(await readTrace([enc.encode("==1== banner only\n")])), []);
   assert.equal(createTrace([]).length, 0);
 });
+
+Deno.test("a stream is cancelled when parsing stops early, so its source is released", async () => {
+  let cancelled = false;
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(enc.encode(" L 10,4\n X 20,4\n"));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  await assert.rejects(readTrace(source), /line 2 must start with I, L, S or M/);
+  assert.ok(cancelled);
+});
