@@ -6,6 +6,7 @@
  * @module
  */
 import { ChunkedList, IndexedHeap, PageMap } from "./_page_map.ts";
+import { OrderedPages } from "./_order_stat.ts";
 
 /** What a policy learns once, before the first reference. */
 export interface PagePolicyContext {
@@ -242,35 +243,32 @@ class RandPolicy implements PagePolicy {
 class ClockPolicy implements PagePolicy {
   readonly name = "CLOCK";
   readonly labels = ["Left ", "Right"] as const;
-  #list = new ChunkedList();
-  #ref = new PageMap(0);
+  // Resident pages in insertion order with their counters: k-th page in O(log n).
+  #list = new OrderedPages(0);
   #bits = 2;
   #random: () => number = () => 0;
   init(ctx: PagePolicyContext): void {
-    this.#list = new ChunkedList();
-    this.#ref = new PageMap(0);
+    this.#list = new OrderedPages(4 * ctx.frames);
     this.#bits = ctx.clockBits;
     this.#random = ctx.random;
   }
   onHit(page: number): void {
-    const r = this.#ref.get(page) + 1;
-    this.#ref.set(page, r > this.#bits ? this.#bits : r);
+    const list = this.#list;
+    const s = list.slotOf(page);
+    const r = list.countAt(s) + 1;
+    list.setCount(s, r > this.#bits ? this.#bits : r);
   }
   onInsert(page: number): void {
-    this.#list.push(page);
-    this.#ref.set(page, 1);
+    this.#list.push(page, 1);
   }
   chooseVictim(): number {
+    const list = this.#list;
+    const random = this.#random;
     for (;;) {
-      const k = Math.trunc(this.#random() * this.#list.length);
-      const page = this.#list.get(k);
-      const r = this.#ref.get(page);
-      if (r >= 1) {
-        this.#ref.set(page, r - 1);
-      } else {
-        this.#list.removeAt(k);
-        return page;
-      }
+      const s = list.slotAt(Math.trunc(random() * list.length));
+      const r = list.countAt(s);
+      if (r >= 1) list.setCount(s, r - 1);
+      else return list.removeSlot(s);
     }
   }
   order(): number[] {
