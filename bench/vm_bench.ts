@@ -1,4 +1,4 @@
-import { createPrng, simulatePaging } from "memgarden";
+import { createPrng, createX86_64PageTable, simulatePaging, simulateTlb, Tlb } from "memgarden";
 
 // 10 million references over 20,000 pages with locality (80% of references
 // go to a hot set of 8,000 pages), 10,000 frames. Built outside fn.
@@ -21,6 +21,51 @@ for (const policy of ["fifo", "lru", "opt", "unopt", "rand", "clock"]) {
     },
   });
 }
+
+// Translation and TLB: 1 million virtual addresses over 4,096 mapped pages of
+// a 48-bit address space (random pages, sequential offsets within each).
+const ADDRS = 1_000_000;
+const x86 = createX86_64PageTable();
+const mapped = Array.from({ length: 4_096 }, () => prng.int(0, 2 ** 36 - 1));
+mapped.forEach((vpn, i) => x86.map(vpn, i));
+const vaddrs = Array.from(
+  { length: ADDRS },
+  (_, i) => mapped[prng.int(0, 4_095)] * 4096 + (i % 4096),
+);
+const vpns = vaddrs.map((va) => Math.floor(va / 4096));
+
+Deno.bench({
+  group: "translation 1M addresses",
+  name: "x86-64 four-level walk (with step log)",
+  n: 3,
+  warmup: 1,
+  fn() {
+    for (let i = 0; i < ADDRS; i++) sink += x86.translate(vaddrs[i]).steps.length;
+  },
+});
+
+for (const [entries, ways] of [[64, 4], [1536, 12]]) {
+  Deno.bench({
+    group: "TLB 1M lookups",
+    name: `${entries} entries, ${ways}-way`,
+    n: 5,
+    warmup: 1,
+    fn() {
+      const tlb = new Tlb({ entries, ways });
+      for (let i = 0; i < ADDRS; i++) sink += tlb.lookup(vpns[i]) ? 1 : 0;
+    },
+  });
+}
+
+Deno.bench({
+  group: "TLB 1M lookups",
+  name: "simulateTlb, 64 entries, 4-way",
+  n: 5,
+  warmup: 1,
+  fn() {
+    sink += simulateTlb({ entries: 64, ways: 4, references: vpns }).hits;
+  },
+});
 
 globalThis.addEventListener("unload", () => {
   if (sink < 0) console.log(sink);
