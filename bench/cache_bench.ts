@@ -1,6 +1,15 @@
 // Cache simulator throughput. Inputs are built outside `fn`; each iteration
 // simulates the same 1,000,000-access trace, so accesses/s = 1e6 / (time per iteration).
-import { CacheSimulator, createPrng, OP_LOAD, OP_STORE, type Trace, TraceBuilder } from "memgarden";
+import {
+  CacheSimulator,
+  concatTraces,
+  createPrng,
+  OP_LOAD,
+  OP_STORE,
+  readTraceFile,
+  type Trace,
+  TraceBuilder,
+} from "memgarden";
 
 const N = 1_000_000;
 
@@ -58,6 +67,29 @@ Deno.bench({
   fn() {
     const sim = new CacheSimulator({ levels: [l1], classifyMisses: false });
     sink += sim.run(resident).result().levels[0].misses;
+  },
+});
+
+// Real programs: the recorded valgrind traces in data/traces (instruction fetches included),
+// read into memory once before timing.
+const recorded = concatTraces(
+  await Promise.all(
+    ["sum", "transpose_naive", "transpose_blocked", "list_walk"].map((name) =>
+      readTraceFile(new URL(`../data/traces/${name}.trace.gz`, import.meta.url).pathname)
+    ),
+  ),
+);
+
+const laps = Math.ceil(N / recorded.length);
+
+Deno.bench({
+  group: "one 32 KiB 8-way LRU level, 1e6 accesses",
+  name: `no 3C, recorded valgrind traces: ${laps} laps x ${recorded.length} records`,
+  n: 50,
+  fn() {
+    const sim = new CacheSimulator({ levels: [l1], classifyMisses: false });
+    for (let lap = 0; lap < laps; lap++) sim.run(recorded);
+    sink += sim.result().levels[0].misses;
   },
 });
 

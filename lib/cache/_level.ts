@@ -105,6 +105,8 @@ export class Level {
   readonly tags: Float64Array;
   readonly dirty: Uint8Array;
   readonly filled: Uint32Array;
+  /** Way of each set's most recent access: looked at first. */
+  readonly recent: Uint32Array;
   readonly policy: ReplacementState;
   readonly writeBack: boolean;
   readonly writeAllocate: boolean;
@@ -138,6 +140,7 @@ export class Level {
     this.tags = new Float64Array(s.sets * s.ways).fill(-1);
     this.dirty = new Uint8Array(s.sets * s.ways);
     this.filled = new Uint32Array(s.sets);
+    this.recent = new Uint32Array(s.sets);
     this.policy = s.policy.create(s.sets, s.ways, createPrng(s.seed));
     this.writeBack = s.writeBack;
     this.writeAllocate = s.writeAllocate;
@@ -153,9 +156,13 @@ export class Level {
     const ways = this.ways;
     const base = set * ways;
     const tags = this.tags;
-    let way = 0;
-    while (way < ways && tags[base + way] !== line) way++;
-    if (way === ways) return this.#miss(addr, line, set, write, demand);
+    let way = this.recent[set];
+    if (tags[base + way] !== line) {
+      way = 0;
+      while (way < ways && tags[base + way] !== line) way++;
+      if (way === ways) return this.#miss(addr, line, set, write, demand);
+    }
+    this.recent[set] = way;
     this.policy.touch(set, way);
     if (demand) {
       this.hits++;
@@ -198,6 +205,7 @@ export class Level {
     const slowHit = this.slowHit;
     const writeAllocate = this.writeAllocate;
     const filled = this.filled;
+    const recent = this.recent;
     let hits = 0, writes = 0, accesses = 0, forwarded = 0;
     let misses = 0, evictions = 0, dirtyWritebacks = 0;
     let memReads = 0, memWrites = 0, memDemand = 0;
@@ -205,19 +213,23 @@ export class Level {
       const op = ops[r];
       if (op === 2 && !iFetchToo) continue; // instruction fetch, when not simulated here
       const addr = addresses[r];
-      const size = sizes[r];
       const line = Math.floor(addr * invLine);
-      if (!csim && size > 1 && addr - line * lineBytes + size > lineBytes) {
-        this.#straddle(op, addr, size, line, totals);
+      if (!csim && (addr + sizes[r] - 1) * invLine >= line + 1) {
+        this.#straddle(op, addr, sizes[r], line, totals);
         continue;
       }
       const set = (line >>> 0) & setMask;
       const base = set * ways;
       const write = op === 1;
       accesses++;
-      let way = 0;
-      while (way < ways && tags[base + way] !== line) way++;
+      // Look first where this set was last hit: sequential code keeps hitting the same line.
+      let way = recent[set];
+      if (tags[base + way] !== line) {
+        way = 0;
+        while (way < ways && tags[base + way] !== line) way++;
+      }
       if (way < ways) {
+        recent[set] = way;
         hits++;
         policy.touch(set, way);
         if (slowHit) this.#noteHit(addr, line, set, write);
@@ -247,6 +259,7 @@ export class Level {
           }
         }
         tags[base + way] = line;
+        recent[set] = way;
         policy.fill(set, way);
         dirty[base + way] = 0;
         if (write) {

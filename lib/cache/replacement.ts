@@ -53,15 +53,33 @@ class Stamps {
   }
 }
 
-class LruState extends Stamps implements ReplacementState {
+/**
+ * LRU as a recency list per set (way numbers, most recent first): a hit on the
+ * most recent line costs one comparison, and the victim is read off the end
+ * without scanning.
+ */
+class LruState implements ReplacementState {
+  readonly order: Int32Array;
+  readonly ways: number;
+  constructor(sets: number, ways: number) {
+    this.ways = ways;
+    this.order = new Int32Array(sets * ways);
+    for (let i = 0; i < this.order.length; i++) this.order[i] = i % ways;
+  }
   touch(set: number, way: number): void {
-    this.stamps[set * this.ways + way] = ++this.tick;
+    const o = this.order;
+    const base = set * this.ways;
+    if (o[base] === way) return;
+    let i = base + 1;
+    while (o[i] !== way) i++;
+    for (; i > base; i--) o[i] = o[i - 1];
+    o[base] = way;
   }
   fill(set: number, way: number): void {
-    this.stamps[set * this.ways + way] = ++this.tick;
+    this.touch(set, way);
   }
   victim(set: number): number {
-    return this.oldest(set);
+    return this.order[set * this.ways + this.ways - 1];
   }
 }
 
