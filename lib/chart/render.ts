@@ -115,7 +115,11 @@ export function chart(options: ChartOptions): Chart {
     },
     document: document as unknown as Document,
   } as Plot.PlotOptions) as unknown as Element;
-  const svgNode = node.tagName.toLowerCase() === "svg" ? node : node.querySelector("svg");
+  // With a legend, Plot wraps the chart in a <figure> next to swatch or ramp
+  // SVGs; the chart itself is the SVG whose class is exactly ours.
+  const svgNode = node.tagName.toLowerCase() === "svg"
+    ? node
+    : [...node.querySelectorAll("svg")].find((s) => s.getAttribute("class") === THEME.className);
   if (!svgNode) throw new Error("Cannot draw chart: Plot produced no SVG element");
   const legends = node === svgNode
     ? ""

@@ -116,3 +116,22 @@ Deno.test("tables escape HTML and align numbers", () => {
   assert.match(lines[1], /^<b>\s+5$/);
   assert.equal(lines[1].length, lines[2].length, "numbers are right-aligned");
 });
+
+Deno.test("a chart with a colour legend keeps the chart as its SVG and the legend in the HTML", () => {
+  const c = chart({
+    title: "Two series",
+    x: { label: "Frames (count)" },
+    y: { label: "Misses (count)" },
+    color: { legend: true },
+    marks: [
+      Plot.line([{ f: 1, m: 5, p: "FIFO" }, { f: 2, m: 3, p: "FIFO" }, { f: 1, m: 4, p: "LRU" }], {
+        x: "f",
+        y: "m",
+        stroke: "p",
+      }),
+    ],
+  });
+  assert.match(c.svg, /Frames \(count\)/, "the SVG is the chart, not the legend");
+  assert.match(c.html, /FIFO/);
+  assert.match(c.html, /LRU/);
+});
