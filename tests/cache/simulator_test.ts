@@ -311,3 +311,44 @@ Deno.test("running in batches equals running at once", () => {
   sim.run(half).run(rest);
   assert.deepEqual(sim.result().levels, simulateCache(cfg, t).levels);
 });
+
+Deno.test("the fast single-level loop and the general hierarchy path agree", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom("lru", "fifo", "random", "plru"),
+      fc.constantFrom(1, 2, 4),
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(
+        fc.record({
+          op: fc.constantFrom<"L" | "S" | "M" | "I">("L", "S", "M", "I"),
+          address: fc.integer({ min: 0, max: 1024 }),
+          sizeBytes: fc.integer({ min: 1, max: 24 }),
+        }),
+        { maxLength: 300 },
+      ),
+      (policy, ways, writeBack, writeAllocate, list) => {
+        const l1 = {
+          sets: 4,
+          ways,
+          lineBytes: 16,
+          policy,
+          seed: 9,
+          writePolicy: writeBack ? "write-back" as const : "write-through" as const,
+          writeAllocate,
+        };
+        const trace = createTrace(list);
+        const fast = simulateCache({ levels: [l1] }, trace); // one level: the fast loop
+        const logged = simulateCache({ levels: [l1], stepLimit: 1 }, trace); // step log: general path
+        const below = simulateCache({ levels: [l1, { sets: 64, ways: 4, lineBytes: 16 }] }, trace);
+        assert.deepEqual(logged.levels, fast.levels);
+        assert.deepEqual(below.levels[0], fast.levels[0]); // L1 does not depend on what lies below
+        assert.deepEqual(
+          [logged.accesses, logged.memoryReads, logged.memoryWrites, logged.amatCycles],
+          [fast.accesses, fast.memoryReads, fast.memoryWrites, fast.amatCycles],
+        );
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
