@@ -35,7 +35,7 @@ const PolicyInput = z.union([
 ], { error: "must be a policy name or an object with create()" });
 
 /** One cache level: geometry plus policies and latency. */
-export const CacheLevelConfig = z.object({
+export const CacheLevelConfig = z.strictObject({
   /** Name shown in results (default `L1`, `L2`, ...; `L1i` for the instruction cache). */
   name: z.string().optional(),
   /** Number of sets (power of two); or give `sizeBytes`. */
@@ -63,7 +63,7 @@ export const CacheLevelConfig = z.object({
 export type CacheLevelConfig = z.input<typeof CacheLevelConfig>;
 
 /** A hierarchy: data (or unified) levels top-down, an optional instruction L1, memory latency. */
-export const CacheHierarchyConfig = z.object({
+export const CacheHierarchyConfig = z.strictObject({
   /** Levels from L1 (data, or unified when there is no `instructionL1`) down. */
   levels: z.array(CacheLevelConfig).min(1, "must hold at least one level"),
   /** Separate L1 instruction cache; its misses go to `levels[1]` (or memory). */
@@ -207,6 +207,8 @@ export class CacheSimulator {
    */
   constructor(config: CacheHierarchyConfig | CacheLevelConfig) {
     const isHierarchy = typeof config === "object" && config !== null && "levels" in config;
+    // A single level is checked on its own first, so errors name its fields directly.
+    if (!isHierarchy) parseWith(CacheLevelConfig, config, "Cannot create cache");
     const h = parseWith(
       CacheHierarchyConfig,
       isHierarchy ? config : { levels: [config] },

@@ -33,6 +33,15 @@ export function parseWith<S extends z.ZodType>(
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    const at = issue.path.length ? `${issue.path.map(String).join(".")}.` : "";
+    throw new TypeError(
+      `${what}: ${at}${issue.keys[0]} is not a known field: received ${
+        show(valueAt(input, [...issue.path, issue.keys[0]]))
+      }`,
+      { cause: r.error },
+    );
+  }
   const field = issue.path.length ? issue.path.map(String).join(".") : "value";
   const received = valueAt(input, issue.path);
   // A number that is not an integer is out of range, not of the wrong shape.

@@ -93,3 +93,16 @@ Deno.test("splitAddress on wide addresses stays exact", () => {
   assert.deepEqual(p, { tag: 2 ** 36 - 1, set: 63, offset: 63 });
   assert.equal((p.tag * 64 + p.set) * 64 + p.offset, a);
 });
+
+Deno.test("a misspelt field is an error, not silently ignored", () => {
+  bad(
+    { sets: 4, ways: 1, lineBytes: 16, polcy: "fifo" },
+    TypeError,
+    /^Cannot create cache: polcy is not a known field: received "fifo"$/,
+  );
+  bad(
+    { levels: [{ sets: 4, ways: 1, lineBytes: 16 }], memoryLatency: 50 },
+    TypeError,
+    /memoryLatency is not a known field: received 50/,
+  );
+});
