@@ -46,7 +46,7 @@ export function parseWith<S extends z.ZodType>(
   const received = valueAt(input, issue.path);
   // A number that is not an integer is out of range, not of the wrong shape.
   const shape = (issue.code === "invalid_type" && typeof received !== "number") ||
-    issue.code === "unrecognized_keys" || issue.code === "invalid_union";
+    issue.code === "invalid_union";
   const message = `${what}: ${field} ${issue.message}: received ${show(received)}`;
   const Err = shape ? TypeError : RangeError;
   const err = new Err(message, { cause: r.error });
