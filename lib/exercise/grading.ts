@@ -299,7 +299,7 @@ export function exerciseGrade(
   outcomes: TestOutcome[],
   reason: string,
 ): ExerciseGrade {
-  const byName = new Map(outcomes.map((o) => [o.name, o]));
+  const byName = new Map(outcomes.map((o) => [o.name, explainOutOfMemory(o)]));
   const tests = exercise.tests.map((t) =>
     byName.get(t.name) ??
       {
@@ -318,6 +318,17 @@ export function exerciseGrade(
     message: tests.length === byName.size ? "" : reason,
     tests,
   };
+}
+
+/** A failed allocation inside a test is a memory problem: say so plainly. */
+function explainOutOfMemory(outcome: TestOutcome): TestOutcome {
+  if (
+    outcome.passed || !/allocation failed|Reached heap limit|out of memory/i.test(outcome.message)
+  ) {
+    return outcome;
+  }
+  if (/^out of memory/.test(outcome.message)) return outcome;
+  return { ...outcome, message: `out of memory: ${outcome.message} (unbounded allocation?)` };
 }
 
 /**

@@ -196,7 +196,9 @@ Deno.test("grade: each broken submission gets its own clear message and the othe
     for (const [name, id, message, otherPoints] of expectations) {
       const e = byId(g[name], id);
       assert.equal(e.score, 0, `${name} ${id}`);
-      for (const t of e.tests) assert.match(t.message, message, `${name} ${id}: ${t.name}`);
+      for (const t of e.tests) {
+        assert.match(t.message, message, `${name} ${id}: ${t.name}: ${t.message}`);
+      }
       for (const other of g[name].exercises.filter((x) => x.id !== id)) {
         assert.equal(other.score, other.maxScore, `${name}: ${other.id} is graded normally`);
       }
