@@ -26,3 +26,5 @@ export * from "./format.ts";
 export * from "./table.ts";
 export * from "./hierarchy.ts";
 export * from "./paging.ts";
+export * from "./vm.ts";
+export * from "./cache.ts";
