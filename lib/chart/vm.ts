@@ -213,9 +213,7 @@ export function addressSplitChart(
   const colour = (i: number) => THEME.colors[i % THEME.colors.length];
   return chart({
     title: `The virtual address ${hex(virtualAddress)}, cut into its fields`,
-    caption: `${
-      fields.map(fieldText).join(", ")
-    }. Each index picks one of ${
+    caption: `${fields.map(fieldText).join(", ")}. Each index picks one of ${
       2 ** levelBits[0]
     } entries in one table of the walk, highest bits first; the offset is copied unchanged into the physical address.`,
     height: 170,
@@ -298,9 +296,7 @@ export function tlbHitRateChart(
   );
   const sizes = [...new Set(data.map((d) => d.entries))].sort((a, b) => a - b);
   const reach = curves.map((c) => {
-    const first = [...c.points].sort((a, b) => a.entries - b.entries).find((p) =>
-      p.hitRate >= 0.9
-    );
+    const first = [...c.points].sort((a, b) => a.entries - b.entries).find((p) => p.hitRate >= 0.9);
     return `${c.pattern}: ${first ? `90% from ${first.entries} entries` : "never 90%"}`;
   });
   return chart({

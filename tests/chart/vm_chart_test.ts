@@ -90,9 +90,10 @@ Deno.test("overcommit: resident bytes against pages written, the reservation as 
   assert.match(c.svg, /— real/);
   assert.match(c.caption, /16 touched pages: 64 KiB resident of 1 GiB reserved/);
   assert.throws(
-    () => overcommitChart([{ source: "x", touchedPages: 0, residentBytes: 0 }], {
-      reservedBytes: 1,
-    }),
+    () =>
+      overcommitChart([{ source: "x", touchedPages: 0, residentBytes: 0 }], {
+        reservedBytes: 1,
+      }),
     /touchedPages must be at least 1/,
   );
   assert.throws(() => overcommitChart([], { reservedBytes: 1 }), /non-empty array/);

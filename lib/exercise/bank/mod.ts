@@ -6,3 +6,4 @@
  */
 export * from "./welcome.ts";
 export * from "./paging.ts";
+export * from "./virtual_memory.ts";
