@@ -446,3 +446,280 @@ export function faultKindsChart(runs: readonly FaultKindRun[]): Chart {
     ],
   });
 }
+
+/** W(t, Δ) over time for one window Δ, e.g. `{ delta, sizes: workingSetSizes(references, delta) }`. */
+export interface WorkingSetSeries {
+  /** The window Δ, in references. */
+  delta: number;
+  /** The working-set size at every time t, in pages. */
+  sizes: readonly number[];
+}
+
+/** Where a phase of the reference string begins, drawn as a dashed line. */
+export interface PhaseMarker {
+  /** The first reference of the phase (an index into the reference string). */
+  start: number;
+  /** What the phase does, e.g. `"phase 2: 3 pages"`. */
+  label: string;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
+}
+
+/**
+ * Chart the working-set size W(t, Δ) against time, one line per window Δ,
+ * with the starts of the program's phases marked. The caption gives the size
+ * each line settles at within each phase, and the peak just after a phase
+ * change, when the window still holds the old phase's pages.
+ *
+ * @param series One size series per window Δ (all of the same length).
+ * @param options Phase starts to mark, and an optional title.
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Two phases, seen through a window of 3 references
+ * ```ts
+ * import { workingSetChart, workingSetSizes } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const refs = [1, 2, 3, 1, 2, 3, 7, 8, 7, 8];
+ * const c = workingSetChart([{ delta: 3, sizes: workingSetSizes(refs, 3) }], {
+ *   phases: [{ start: 0, label: "loop" }, { start: 6, label: "new loop" }],
+ * });
+ * assert.match(c.svg, /Working-set size W\(t, Δ\) \(pages\)/);
+ * assert.match(c.caption, /Δ = 3: 3, 2 pages/);
+ * ```
+ */
+export function workingSetChart(
+  series: readonly WorkingSetSeries[],
+  options: { phases?: readonly PhaseMarker[]; title?: string } = {},
+): Chart {
+  if (!Array.isArray(series as unknown) || series.length === 0) {
+    throw new TypeError(
+      `Cannot draw working sets: series must be a non-empty array: received ${
+        JSON.stringify(series)
+      }`,
+    );
+  }
+  const length = series[0].sizes.length;
+  const uneven = series.find((s) => s.sizes.length !== length);
+  if (uneven) {
+    throw new RangeError(
+      `Cannot draw working sets: every series must have ${length} sizes: received ${uneven.sizes.length} for Δ = ${uneven.delta}`,
+    );
+  }
+  const sorted = [...series].sort((a, b) => a.delta - b.delta);
+  const names = sorted.map((s) => `Δ = ${s.delta}`);
+  const data = sorted.flatMap((s, i) => s.sizes.map((size, t) => ({ t, size, window: names[i] })));
+  const phases = [...(options.phases ?? [])].sort((a, b) => a.start - b.start);
+  const bounds = phases.length ? phases.map((p) => p.start) : [0];
+  const ranges = bounds.map((start, i) => [start, bounds[i + 1] ?? length] as const);
+  const levels = sorted.map((s, i) =>
+    `${names[i]}: ${
+      ranges.map(([a, b]) => median(s.sizes.slice(a + Math.floor((b - a) / 2), b))).join(", ")
+    } pages`
+  ).join("; ");
+  const widest = sorted.at(-1)!;
+  const peaks = ranges.slice(1).map(([a]) => {
+    const window = widest.sizes.slice(a, a + widest.delta);
+    const peak = Math.max(...window);
+    return { peak, at: a + window.indexOf(peak) };
+  }).filter((p) => Number.isFinite(p.peak));
+  const top = peaks.reduce<{ peak: number; at: number } | null>(
+    (m, p) => (m === null || p.peak > m.peak ? p : m),
+    null,
+  );
+  const caption =
+    (phases.length
+      ? `Settled size in each phase (median of its second half): ${levels}.`
+      : `Median size: ${levels}.`) +
+    (top
+      ? ` Just after a phase change the window still holds the old phase's pages: with Δ = ${widest.delta}, W peaks at ${top.peak} pages at reference ${top.at}.`
+      : "") +
+    (sorted.length > 1 ? " A wider window never sees fewer pages." : "");
+  const most = Math.max(1, ...data.map((d) => d.size));
+  return chart({
+    title: options.title ?? "The working set over time: how many pages the program is using",
+    caption,
+    marginRight: 20,
+    marginTop: 30,
+    x: { label: "Time t (references)", domain: [0, Math.max(1, length - 1)] },
+    y: {
+      label: "Working-set size W(t, Δ) (pages)",
+      domain: [0, most + 2],
+      ticks: integerTicks(0, most + 2, 10),
+      tickFormat: "d",
+    },
+    color: { domain: names, range: [...THEME.colors] },
+    marks: [
+      Plot.ruleX(phases.filter((p) => p.start > 0), {
+        x: "start",
+        stroke: "#555",
+        strokeDasharray: "4,3",
+      }),
+      Plot.text(phases, {
+        x: "start",
+        frameAnchor: "top",
+        text: "label",
+        textAnchor: "start",
+        dx: 4,
+        dy: -14,
+        fill: "#555",
+      }),
+      Plot.line(data, {
+        x: "t",
+        y: "size",
+        stroke: "window",
+        curve: "step-after",
+        strokeWidth: 1.5,
+      }),
+      ...names.map((name, i) =>
+        Plot.text([name], {
+          frameAnchor: "bottom-right",
+          text: (d: string) => `— ${d} references`,
+          fill: THEME.colors[i % THEME.colors.length],
+          dy: -16 * (names.length - 1 - i) - 4,
+          dx: -4,
+          fontWeight: "bold",
+        })
+      ),
+    ],
+  });
+}
+
+/** One degree of multiprogramming, e.g. a point of `thrashingCurve(...).points`. */
+export interface ThrashingChartPoint {
+  /** Processes running. */
+  processes: number;
+  /** The working sets of all processes together, in pages. */
+  totalWorkingSetPages: number;
+  /** Frames of memory shared by all processes. */
+  frames: number;
+  /** The share of time spent on useful work, 0 to 1. */
+  cpuUtilisation: number;
+}
+
+/**
+ * Chart useful work (CPU utilisation) against the degree of
+ * multiprogramming, with the line where the working sets stop fitting in the
+ * frames and the knee (the first point past it) circled.
+ *
+ * @param result The points, and the knee as `thrashingCurve` reports it.
+ * @param options `by: "processes"` (the default) puts the number of processes
+ *   on the x-axis; `by: "load"` puts the total working set divided by the frames.
+ * @returns A {@linkcode Chart}.
+ *
+ * @example Two processes fit in 100 frames, the third does not
+ * ```ts
+ * import { thrashingChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = thrashingChart({ kneeProcesses: 3, points: [
+ *   { processes: 1, totalWorkingSetPages: 40, frames: 100, cpuUtilisation: 0.9 },
+ *   { processes: 2, totalWorkingSetPages: 80, frames: 100, cpuUtilisation: 0.9 },
+ *   { processes: 3, totalWorkingSetPages: 120, frames: 100, cpuUtilisation: 0.05 },
+ * ] });
+ * assert.match(c.svg, /CPU utilisation \(% of time on useful work\)/);
+ * assert.match(c.svg, /knee: 3 processes, 5%/);
+ * assert.match(c.caption, /falls to 5%/);
+ * ```
+ */
+export function thrashingChart(
+  result: { points: readonly ThrashingChartPoint[]; kneeProcesses: number | null },
+  options: { by?: "processes" | "load"; title?: string } = {},
+): Chart {
+  const points = result?.points;
+  if (!Array.isArray(points as unknown) || points.length === 0) {
+    throw new TypeError(
+      `Cannot draw thrashing curve: points must be a non-empty array: received ${
+        JSON.stringify(points ?? null)
+      }`,
+    );
+  }
+  const by = options.by ?? "processes";
+  if (by !== "processes" && by !== "load") {
+    throw new RangeError(
+      `Cannot draw thrashing curve: by must be "processes" or "load": received ${
+        JSON.stringify(by)
+      }`,
+    );
+  }
+  const frames = points[0].frames;
+  const data = [...points].sort((a, b) => a.processes - b.processes).map((p) => ({
+    ...p,
+    x: by === "processes" ? p.processes : Math.round((p.totalWorkingSetPages / frames) * 1000) /
+      1000,
+    percent: Math.round(p.cpuUtilisation * 1000) / 10,
+  }));
+  const pct = (p: { percent: number }) => `${Number(p.percent.toFixed(p.percent < 10 ? 1 : 0))}%`;
+  const pagesPerProcess = data[0].totalWorkingSetPages / data[0].processes;
+  const fitX = by === "processes" ? frames / pagesPerProcess : 1;
+  const knee = data.find((p) => p.processes === result.kneeProcesses) ?? null;
+  const fitting = data.filter((p) => p.totalWorkingSetPages <= frames);
+  const lastFit = fitting.at(-1) ?? null;
+  const worst = data.at(-1)!;
+  const fitText = lastFit
+    ? `Up to ${lastFit.processes} process${
+      lastFit.processes === 1 ? "" : "es"
+    } (${lastFit.totalWorkingSetPages} pages of working set in ${frames} frames) the working sets fit and the CPU does useful work ${
+      pct(lastFit)
+    } of the time.`
+    : `Even 1 process needs more than the ${frames} frames.`;
+  const kneeText = knee
+    ? ` At ${knee.processes} processes the working sets need ${knee.totalWorkingSetPages} pages: useful work falls to ${
+      pct(knee)
+    }${
+      worst !== knee ? `, and to ${pct(worst)} at ${worst.processes}` : ""
+    }. That cliff is thrashing.`
+    : " Every working set fits: no thrashing in the range tried.";
+  const maxX = Math.max(...data.map((d) => d.x), fitX);
+  return chart({
+    title: options.title ?? "Thrashing: useful work collapses once the working sets stop fitting",
+    caption: fitText + kneeText,
+    marginRight: 30,
+    marginTop: 30,
+    x: by === "processes"
+      ? {
+        label: "Degree of multiprogramming (processes)",
+        domain: [0, maxX + 0.5],
+        ticks: integerTicks(0, Math.ceil(maxX + 0.5)),
+        tickFormat: "d",
+      }
+      : { label: "Total working set ÷ frames (ratio)", domain: [0, maxX * 1.05] },
+    y: { label: "CPU utilisation (% of time on useful work)", domain: [0, 105] },
+    marks: [
+      Plot.ruleX([fitX], { stroke: "#555", strokeDasharray: "4,3" }),
+      Plot.text([fitX], {
+        x: (d: number) => d,
+        frameAnchor: "top",
+        text: () => `total working set = ${frames} frames`,
+        textAnchor: "start",
+        dx: 4,
+        dy: -14,
+        fill: "#555",
+      }),
+      Plot.line(data, { x: "x", y: "percent", stroke: THEME.colors[0], strokeWidth: 2 }),
+      Plot.dot(data, { x: "x", y: "percent", fill: THEME.colors[0], r: 3.5 }),
+      Plot.dot(knee ? [knee] : [], {
+        x: "x",
+        y: "percent",
+        r: 10,
+        stroke: ANOMALY,
+        strokeWidth: 2,
+      }),
+      Plot.text(knee ? [knee] : [], {
+        x: "x",
+        y: "percent",
+        text: (k: ThrashingChartPoint & { percent: number }) =>
+          `knee: ${k.processes} processes, ${pct(k)}`,
+        dx: 14,
+        dy: -14,
+        textAnchor: "start",
+        fill: ANOMALY,
+        fontWeight: "bold",
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+}

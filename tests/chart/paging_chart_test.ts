@@ -5,7 +5,11 @@ import {
   pagingFaultCurve,
   replayStepsChart,
   replayTotalsChart,
+  thrashingChart,
+  thrashingCurve,
   touchFaultsChart,
+  workingSetChart,
+  workingSetSizes,
 } from "memgarden";
 
 const BELADY = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5];
@@ -127,4 +131,102 @@ Deno.test("fault kinds: one cell per access coloured by kind, counts and time sh
     faultKindsChart([{ name: "a", steps }]).svg,
   );
   assert.throws(() => faultKindsChart([]), /runs must be a non-empty array/);
+});
+
+// Two loops: over pages 0..3, then over pages 10..11, 40 references each.
+const PHASED = [
+  ...Array.from({ length: 40 }, (_, i) => i % 4),
+  ...Array.from({ length: 40 }, (_, i) => 10 + (i % 2)),
+];
+
+function workingSets() {
+  return workingSetChart(
+    [8, 2].map((delta) => ({ delta, sizes: workingSetSizes(PHASED, delta) })),
+    {
+      phases: [{ start: 0, label: "loop of 4" }, { start: 40, label: "loop of 2" }],
+    },
+  );
+}
+
+Deno.test("working sets: labelled axes, one line per Δ, phase starts marked, levels in the caption", () => {
+  const c = workingSets();
+  assert.match(c.svg, /Time t \(references\)/);
+  assert.match(c.svg, /Working-set size W\(t, Δ\) \(pages\)/);
+  assert.equal((c.svg.match(/<path[^>]*stroke="#0072B2"/g) ?? []).length, 1, "Δ = 2's line");
+  assert.equal((c.svg.match(/<path[^>]*stroke="#E69F00"/g) ?? []).length, 1, "Δ = 8's line");
+  assert.match(c.svg, /— Δ = 2 references/);
+  assert.match(c.svg, /— Δ = 8 references/);
+  assert.match(c.svg, /loop of 4/);
+  assert.match(c.svg, /loop of 2/);
+  assert.equal((c.svg.match(/stroke-dasharray="4,3"/g) ?? []).length, 1, "one phase change");
+  assert.match(c.caption, /Δ = 2: 2, 2 pages; Δ = 8: 4, 2 pages/);
+  // Right after the change the 8-reference window holds both loops: 4 + 2 pages.
+  assert.match(c.caption, /with Δ = 8, W peaks at 6 pages at reference 41/);
+  assert.match(c.caption, /A wider window never sees fewer pages/);
+  assert.ok(bundle(c)["text/html"].includes(c.svg));
+});
+
+Deno.test("working sets without phases give the median and no peak", () => {
+  const c = workingSetChart([{ delta: 4, sizes: workingSetSizes(PHASED, 4) }]);
+  assert.match(c.caption, /^Median size: Δ = 4: \d+ pages\.$/);
+  assert.doesNotMatch(c.svg, /stroke-dasharray/);
+  assert.throws(() => workingSetChart([]), /series must be a non-empty array: received \[\]/);
+  assert.throws(
+    () => workingSetChart([{ delta: 1, sizes: [1, 1] }, { delta: 2, sizes: [1] }]),
+    /every series must have 2 sizes: received 1 for Δ = 2/,
+  );
+});
+
+function thrashing() {
+  return thrashingCurve({
+    frames: 64,
+    processCounts: [1, 2, 3, 4, 5, 6],
+    workingSetPages: 16,
+    referencesPerProcess: 2_000,
+  });
+}
+
+Deno.test("thrashing: labelled axes, the fit line and the knee circled, the collapse in the caption", () => {
+  const r = thrashing();
+  const c = thrashingChart(r);
+  assert.match(c.svg, /Degree of multiprogramming \(processes\)/);
+  assert.match(c.svg, /CPU utilisation \(% of time on useful work\)/);
+  assert.equal((c.svg.match(/aria-label="line"/g) ?? []).length, 1);
+  assert.equal((c.svg.match(/<circle /g) ?? []).length, 6 + 1, "six points and the knee's ring");
+  assert.match(c.svg, /total working set = 64 frames/);
+  const knee = r.points[4];
+  const pct = (u: number) => `${Number((100 * u).toFixed(1))}%`;
+  assert.match(c.svg, new RegExp(`knee: 5 processes, ${pct(knee.cpuUtilisation)}`));
+  assert.match(c.caption, /Up to 4 processes \(64 pages of working set in 64 frames\)/);
+  assert.match(c.caption, /At 5 processes the working sets need 80 pages: useful work falls to/);
+  assert.ok(bundle(c)["text/html"].includes(c.svg));
+});
+
+Deno.test("thrashing by load puts the fit line at 1, and without a knee says so", () => {
+  const c = thrashingChart(thrashing(), { by: "load" });
+  assert.match(c.svg, /Total working set ÷ frames \(ratio\)/);
+  assert.match(c.svg, /knee: 5 processes/);
+  const calm = thrashingChart({
+    kneeProcesses: null,
+    points: [{ processes: 1, totalWorkingSetPages: 10, frames: 64, cpuUtilisation: 0.9 }],
+  });
+  assert.match(calm.caption, /no thrashing in the range tried/);
+  assert.doesNotMatch(calm.svg, /knee/);
+  assert.throws(
+    () => thrashingChart({ kneeProcesses: null, points: [] }),
+    /points must be a non-empty array: received \[\]/,
+  );
+  assert.throws(
+    () => thrashingChart(thrashing(), { by: "frames" as "load" }),
+    /by must be "processes" or "load": received "frames"/,
+  );
+});
+
+Deno.test("working-set and thrashing charts are deterministic", () => {
+  assert.equal(workingSets().svg, workingSets().svg);
+  assert.equal(thrashingChart(thrashing()).svg, thrashingChart(thrashing()).svg);
+  assert.equal(
+    thrashingChart(thrashing(), { by: "load" }).svg,
+    thrashingChart(thrashing(), { by: "load" }).svg,
+  );
 });
