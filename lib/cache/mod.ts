@@ -22,3 +22,4 @@ export * from "./replacement.ts";
 export * from "./simulator.ts";
 export * from "./amat.ts";
 export * from "./csim.ts";
+export * from "./calibrate.ts";

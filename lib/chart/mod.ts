@@ -27,3 +27,4 @@ export * from "./table.ts";
 export * from "./hierarchy.ts";
 export * from "./paging.ts";
 export * from "./vm.ts";
+export * from "./cache.ts";

@@ -6,4 +6,5 @@
  */
 export * from "./welcome.ts";
 export * from "./paging.ts";
+export * from "./hierarchy.ts";
 export * from "./virtual_memory.ts";

@@ -1,0 +1,307 @@
+/**
+ * A simulated hierarchy calibrated from a measured latency curve: the
+ * plateaus give each level's cost in nanoseconds, the operating system's
+ * cache list (when known) gives each level's geometry, and a simulated
+ * pointer chase through the result predicts the time per access at any
+ * working-set size.
+ *
+ * Pure: the measurement is passed in as plain data (no probe, no clock).
+ *
+ * @module
+ */
+import { pointerChaseTrace } from "../trace/generators.ts";
+import { type CacheHierarchyConfig, CacheSimulator } from "./simulator.ts";
+
+/** A plateau of a measured latency curve (the shape `estimateLevels` returns). */
+export interface PlateauInput {
+  /** Smallest working set on the plateau, in bytes. */
+  fromBytes: number;
+  /** Largest working set on the plateau, in bytes. */
+  toBytes: number;
+  /** Time per dependent load on the plateau, in ns. */
+  latencyNs: number;
+}
+
+/** A cache as the operating system describes it (the shape of `machineFacts().caches`). */
+export interface CacheDescription {
+  /** Cache level, 1 for the closest to the core. */
+  level: number | null;
+  /** What it holds; instruction caches are ignored. */
+  type: "Data" | "Instruction" | "Unified" | null;
+  /** Capacity in bytes. */
+  sizeBytes: number | null;
+  /** Lines per set. */
+  ways: number | null;
+  /** Bytes per line. */
+  lineBytes: number | null;
+}
+
+/** Options of {@linkcode calibrateHierarchy}. */
+export interface CalibrationOptions {
+  /** The curve's plateaus, fastest first; the last one is taken to be main memory. */
+  plateaus: readonly PlateauInput[];
+  /** The machine's caches; without them, sizes come from the plateaus. */
+  caches?: readonly CacheDescription[];
+  /** Line size when the caches do not say (default 64). */
+  lineBytes?: number;
+  /** Associativity when the caches do not say (default 8). */
+  ways?: number;
+}
+
+/** One level of a calibrated hierarchy. */
+export interface CalibratedLevel {
+  /** `L1`, `L2`, ... as the operating system numbers them, or by plateau order. */
+  name: string;
+  /** Capacity in bytes. */
+  sizeBytes: number;
+  /** Lines per set. */
+  ways: number;
+  /** Bytes per line. */
+  lineBytes: number;
+  /** The plateau's measured time per load, in ns (everything above included). */
+  measuredNs: number;
+  /** What this level adds to an access that reaches it, in ns (its plateau minus the one above). */
+  costNs: number;
+  /** Where the geometry came from: the operating system, or the plateau's extent. */
+  geometryFrom: "caches" | "plateau";
+}
+
+/** A hierarchy calibrated from measurements; its simulated AMAT comes out in ns. */
+export interface CalibratedHierarchy {
+  /** The levels, fastest first. */
+  levels: CalibratedLevel[];
+  /** The slowest plateau's time per load, in ns: main memory, all caches missed. */
+  memoryMeasuredNs: number;
+  /** What memory adds to an access that misses every level, in ns. */
+  memoryCostNs: number;
+  /**
+   * A simulator configuration with latencies in ns: each `latencyCycles` is a
+   * level's `costNs`, so one simulated "cycle" is one nanosecond.
+   */
+  config: CacheHierarchyConfig;
+  /** What the calibration had to guess or leave out, in plain words. */
+  notes: string[];
+}
+
+const largestPowerOfTwoAtMost = (n: number) => 2 ** Math.floor(Math.log2(n));
+
+function invalid(message: string, received: unknown): never {
+  throw new RangeError(
+    `Cannot calibrate hierarchy: ${message}: received ${JSON.stringify(received)}`,
+  );
+}
+
+/**
+ * Build a simulated hierarchy from a measured latency curve. The last
+ * plateau is main memory; every other plateau is matched, in order, to the
+ * operating system's data cache whose size is closest to the plateau's
+ * largest working set. A cache that gets no plateau (a shared L3 that other
+ * programs keep full, say) is left out, and `notes` says so. Each level
+ * costs the difference between its plateau and the one above, so a chase
+ * served by level k costs exactly plateau k in the simulator.
+ *
+ * @param options Plateaus (fastest first), the machine's caches, default line size and ways.
+ * @returns The levels, memory costs, a `CacheHierarchyConfig` in ns, and notes.
+ * @throws {RangeError} With fewer than two plateaus, or a latency that is not a positive number.
+ *
+ * @example Two cache plateaus and memory, matched to the caches the OS reports
+ * ```ts
+ * import { calibrateHierarchy } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const k = 1024;
+ * const model = calibrateHierarchy({
+ *   plateaus: [
+ *     { fromBytes: 4 * k, toBytes: 32 * k, latencyNs: 1.5 },
+ *     { fromBytes: 64 * k, toBytes: 512 * k, latencyNs: 4 },
+ *     { fromBytes: 4096 * k, toBytes: 65536 * k, latencyNs: 100 },
+ *   ],
+ *   caches: [
+ *     { level: 1, type: "Data", sizeBytes: 48 * k, ways: 12, lineBytes: 64 },
+ *     { level: 2, type: "Unified", sizeBytes: 1024 * k, ways: 16, lineBytes: 64 },
+ *     { level: 3, type: "Unified", sizeBytes: 32768 * k, ways: 16, lineBytes: 64 },
+ *   ],
+ * });
+ * assert.deepEqual(model.levels.map((l) => [l.name, l.costNs]), [["L1", 1.5], ["L2", 2.5]]);
+ * assert.equal(model.memoryCostNs, 96);
+ * assert.match(model.notes[0], /L3/);
+ * ```
+ */
+export function calibrateHierarchy(options: CalibrationOptions): CalibratedHierarchy {
+  const plateaus = options?.plateaus;
+  if (!Array.isArray(plateaus) || plateaus.length < 2) {
+    invalid("plateaus must hold at least two plateaus (a cache and memory)", plateaus?.length);
+  }
+  plateaus.forEach((p, i) => {
+    if (!(p.latencyNs > 0) || !Number.isFinite(p.latencyNs)) {
+      invalid(`plateaus.${i}.latencyNs must be a positive number`, p.latencyNs);
+    }
+    if (!(p.toBytes > 0)) invalid(`plateaus.${i}.toBytes must be positive`, p.toBytes);
+  });
+  const lineBytes = options.lineBytes ?? 64;
+  const ways = options.ways ?? 8;
+  const notes: string[] = [];
+  const data = (options.caches ?? [])
+    .filter((c) => c.type !== "Instruction" && c.level !== null && (c.sizeBytes ?? 0) > 0)
+    .sort((a, b) => a.level! - b.level!);
+  const cachePlateaus = plateaus.slice(0, -1);
+  const memory = plateaus[plateaus.length - 1];
+  const levels: CalibratedLevel[] = [];
+  let next = 0; // first data cache not yet matched or skipped
+  let above = 0;
+  cachePlateaus.forEach((p, i) => {
+    let pick = -1;
+    for (let j = next; j < data.length; j++) {
+      const d = Math.abs(Math.log2(data[j].sizeBytes! / p.toBytes));
+      if (pick < 0 || d < Math.abs(Math.log2(data[pick].sizeBytes! / p.toBytes))) pick = j;
+    }
+    // Leave one cache for each plateau still to come.
+    if (pick >= 0 && data.length - pick < cachePlateaus.length - i) pick = -1;
+    let level: Omit<CalibratedLevel, "measuredNs" | "costNs">;
+    if (pick >= 0) {
+      for (let j = next; j < pick; j++) {
+        notes.push(
+          `L${data[j].level} (${
+            data[j].sizeBytes
+          } bytes) shows no plateau of its own in this measurement: left out of the model`,
+        );
+      }
+      next = pick + 1;
+      const c = data[pick];
+      const line = c.lineBytes ?? lineBytes;
+      const w = c.ways ?? ways;
+      const sets = largestPowerOfTwoAtMost(Math.max(1, c.sizeBytes! / (line * w)));
+      if (sets * line * w !== c.sizeBytes) {
+        notes.push(
+          `L${c.level}: ${c.sizeBytes} bytes do not make a power-of-two number of sets with ${w} ways of ${line} bytes: modelled as ${
+            sets * line * w
+          } bytes`,
+        );
+      }
+      level = {
+        name: `L${c.level}`,
+        sizeBytes: sets * line * w,
+        ways: w,
+        lineBytes: line,
+        geometryFrom: "caches",
+      };
+    } else {
+      const size = largestPowerOfTwoAtMost(Math.max(p.toBytes, lineBytes * ways));
+      notes.push(
+        `plateau ${
+          i + 1
+        }: no matching cache was given: modelled as ${size} bytes, ${ways}-way, ${lineBytes}-byte lines`,
+      );
+      level = { name: `L${i + 1}`, sizeBytes: size, ways, lineBytes, geometryFrom: "plateau" };
+    }
+    let costNs = p.latencyNs - above;
+    if (costNs < 0) {
+      notes.push(
+        `${level.name}: its plateau (${p.latencyNs} ns) is faster than the one above (${above} ns): cost set to 0`,
+      );
+      costNs = 0;
+    }
+    levels.push({ ...level, measuredNs: p.latencyNs, costNs });
+    above = Math.max(above, p.latencyNs);
+  });
+  for (let j = next; j < data.length; j++) {
+    notes.push(
+      `L${data[j].level} (${
+        data[j].sizeBytes
+      } bytes) shows no plateau of its own in this measurement: left out of the model`,
+    );
+  }
+  const memoryCostNs = Math.max(0, memory.latencyNs - above);
+  const config: CacheHierarchyConfig = {
+    levels: levels.map((l) => ({
+      name: l.name,
+      sizeBytes: l.sizeBytes,
+      ways: l.ways,
+      lineBytes: l.lineBytes,
+      latencyCycles: l.costNs,
+    })),
+    memoryLatencyCycles: memoryCostNs,
+    classifyMisses: false,
+  };
+  return { levels, memoryMeasuredNs: memory.latencyNs, memoryCostNs, config, notes };
+}
+
+/** Options of {@linkcode predictChaseLatency}. */
+export interface ChasePredictionOptions {
+  /** Seed of the simulated chase's random cycle (default 1). */
+  seed?: number;
+  /** Loads timed after the warm-up lap, at most (default 65536). */
+  sampleSteps?: number;
+}
+
+/** Predicted time per load of a pointer chase, one point per working-set size. */
+export interface ChasePrediction {
+  /** Working-set sizes in bytes. */
+  sizesBytes: number[];
+  /** Predicted ns per load (simulated AMAT after a warm-up lap). */
+  predictedNs: number[];
+  /** For each size, the fraction of loads each level served (levels in order, then memory). */
+  servedBy: number[][];
+  /** Level names for `servedBy`, ending with `"memory"`. */
+  servedByNames: string[];
+}
+
+/**
+ * Predict a pointer chase's time per load with a calibrated hierarchy: for
+ * each size, simulate one whole lap of a random cycle (one node per 64-byte
+ * line, as the real probe does) to warm the caches, then time up to
+ * `sampleSteps` more loads with the simulated AMAT.
+ *
+ * @param model A hierarchy from {@linkcode calibrateHierarchy}.
+ * @param sizesBytes Working-set sizes in bytes (at least two lines each).
+ * @param options Seed and sample length.
+ * @returns Predicted ns per load and which level served the loads, per size.
+ * @throws {RangeError} When a size is below two lines.
+ *
+ * @example Inside L1 a chase costs the L1 plateau; far beyond every level, the memory plateau
+ * ```ts
+ * import { calibrateHierarchy, predictChaseLatency } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const model = calibrateHierarchy({
+ *   plateaus: [{ fromBytes: 1024, toBytes: 8192, latencyNs: 1 }, { fromBytes: 65536, toBytes: 262144, latencyNs: 50 }],
+ *   caches: [{ level: 1, type: "Data", sizeBytes: 8192, ways: 4, lineBytes: 64 }],
+ * });
+ * const p = predictChaseLatency(model, [4096, 262144]);
+ * assert.equal(p.predictedNs[0], 1);
+ * assert.ok(p.predictedNs[1] > 49);
+ * assert.deepEqual(p.servedByNames, ["L1", "memory"]);
+ * ```
+ */
+export function predictChaseLatency(
+  model: CalibratedHierarchy,
+  sizesBytes: readonly number[],
+  options: ChasePredictionOptions = {},
+): ChasePrediction {
+  const seed = options.seed ?? 1;
+  const sample = options.sampleSteps ?? 65536;
+  const nodeBytes = 64;
+  const predictedNs: number[] = [];
+  const servedBy: number[][] = [];
+  for (const size of sizesBytes) {
+    const nodes = Math.floor(size / nodeBytes);
+    if (!(nodes >= 2)) invalid("each size must hold at least two 64-byte lines", size);
+    const steps = Math.min(sample, nodes);
+    // One lap of a single cycle ends where it started, so the sample continues the chase.
+    const sim = new CacheSimulator(model.config);
+    const warm = sim.run(pointerChaseTrace({ seed, nodes, steps: nodes })).result();
+    const done = sim.run(pointerChaseTrace({ seed, nodes, steps })).result();
+    const cost = done.amatCycles * done.accesses - warm.amatCycles * warm.accesses;
+    const count = done.accesses - warm.accesses;
+    predictedNs.push(cost / count);
+    const misses = done.levels.map((l, i) => l.misses - warm.levels[i].misses);
+    const reached = [count, ...misses];
+    servedBy.push(reached.map((r, i) => (r - (reached[i + 1] ?? 0)) / count));
+  }
+  return {
+    sizesBytes: [...sizesBytes],
+    predictedNs,
+    servedBy,
+    servedByNames: [...model.levels.map((l) => l.name), "memory"],
+  };
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { CacheSimulator, calibrateHierarchy, predictChaseLatency } from "memgarden";
+
+const K = 1024;
+const M = K * K;
+const CACHES = [
+  { level: 1, type: "Data" as const, sizeBytes: 48 * K, ways: 12, lineBytes: 64 },
+  { level: 1, type: "Instruction" as const, sizeBytes: 32 * K, ways: 8, lineBytes: 64 },
+  { level: 2, type: "Unified" as const, sizeBytes: M, ways: 16, lineBytes: 64 },
+  { level: 3, type: "Unified" as const, sizeBytes: 32 * M, ways: 16, lineBytes: 64 },
+];
+const FOUR = [
+  { fromBytes: 4 * K, toBytes: 45 * K, latencyNs: 1.5 },
+  { fromBytes: 64 * K, toBytes: 724 * K, latencyNs: 4 },
+  { fromBytes: 2 * M, toBytes: 16 * M, latencyNs: 12 },
+  { fromBytes: 46 * M, toBytes: 64 * M, latencyNs: 100 },
+];
+
+Deno.test("calibrate: each plateau becomes the matching OS cache, costs are differences", () => {
+  const m = calibrateHierarchy({ plateaus: FOUR, caches: CACHES });
+  assert.deepEqual(m.levels.map((l) => [l.name, l.sizeBytes, l.ways, l.costNs]), [
+    ["L1", 48 * K, 12, 1.5],
+    ["L2", M, 16, 2.5],
+    ["L3", 32 * M, 16, 8],
+  ]);
+  assert.equal(m.memoryCostNs, 88);
+  assert.equal(m.memoryMeasuredNs, 100);
+  assert.deepEqual(m.notes, []);
+  assert.ok(m.levels.every((l) => l.geometryFrom === "caches"));
+  new CacheSimulator(m.config); // a valid configuration
+});
+
+Deno.test("calibrate: a cache without a plateau is left out, and the notes say so", () => {
+  const plateaus = [FOUR[0], FOUR[1], { fromBytes: 3 * M, toBytes: 64 * M, latencyNs: 147 }];
+  const m = calibrateHierarchy({ plateaus, caches: CACHES });
+  assert.deepEqual(m.levels.map((l) => l.name), ["L1", "L2"]);
+  assert.equal(m.memoryCostNs, 143);
+  assert.equal(m.notes.length, 1);
+  assert.match(m.notes[0], /L3 \(33554432 bytes\) shows no plateau/);
+});
+
+Deno.test("calibrate: without caches, sizes come from the plateaus; noisy plateaus are clamped", () => {
+  const m = calibrateHierarchy({
+    plateaus: [
+      { fromBytes: 4 * K, toBytes: 40 * K, latencyNs: 2 },
+      { fromBytes: 64 * K, toBytes: 700 * K, latencyNs: 1.8 },
+      { fromBytes: 4 * M, toBytes: 8 * M, latencyNs: 90 },
+    ],
+  });
+  assert.deepEqual(m.levels.map((l) => [l.sizeBytes, l.ways, l.geometryFrom]), [
+    [32 * K, 8, "plateau"],
+    [512 * K, 8, "plateau"],
+  ]);
+  assert.equal(m.levels[1].costNs, 0);
+  assert.equal(m.memoryCostNs, 88);
+  assert.ok(m.notes.some((n) => /faster than the one above/.test(n)));
+});
+
+Deno.test("calibrate: fewer than two plateaus or a bad latency is refused", () => {
+  assert.throws(
+    () => calibrateHierarchy({ plateaus: [FOUR[0]] }),
+    /Cannot calibrate hierarchy: plateaus must hold at least two plateaus .*: received 1/,
+  );
+  assert.throws(
+    () => calibrateHierarchy({ plateaus: [FOUR[0], { ...FOUR[1], latencyNs: NaN }] }),
+    RangeError,
+  );
+});
+
+Deno.test("predict: a chase inside a level costs that level's plateau, exactly", () => {
+  const m = calibrateHierarchy({ plateaus: FOUR, caches: CACHES });
+  const p = predictChaseLatency(m, [16 * K, 256 * K]);
+  assert.ok(Math.abs(p.predictedNs[0] - 1.5) < 1e-9);
+  assert.ok(Math.abs(p.predictedNs[1] - 4) < 1e-9);
+  assert.deepEqual(p.servedByNames, ["L1", "L2", "L3", "memory"]);
+  assert.deepEqual(p.servedBy[0], [1, 0, 0, 0]);
+  assert.deepEqual(p.servedBy[1], [0, 1, 0, 0]);
+});
+
+Deno.test("predict: time per load never falls as the working set grows, and is deterministic", () => {
+  const m = calibrateHierarchy({ plateaus: [FOUR[0], FOUR[1], FOUR[3]], caches: CACHES });
+  const sizes = [8 * K, 32 * K, 64 * K, 512 * K, 2 * M, 4 * M];
+  const p = predictChaseLatency(m, sizes, { sampleSteps: 4096 });
+  for (let i = 1; i < sizes.length; i++) {
+    assert.ok(p.predictedNs[i] >= p.predictedNs[i - 1] - 1e-9, `at ${sizes[i]}`);
+  }
+  assert.ok(p.predictedNs.at(-1)! > 90);
+  for (const f of p.servedBy) assert.ok(Math.abs(f.reduce((a, b) => a + b) - 1) < 1e-9);
+  assert.deepEqual(predictChaseLatency(m, sizes, { sampleSteps: 4096 }), p);
+  assert.throws(() => predictChaseLatency(m, [64]), /at least two 64-byte lines: received 64/);
+});
