@@ -77,7 +77,12 @@ export function pageMappingChart(
   const columns = spaces.length === 1
     ? [spaces[0].name, FRAMES]
     : [spaces[0].name, FRAMES, spaces[1].name];
-  const pages = spaces.flatMap((s) => s.mappings.map((m) => ({ space: s.name, ...m })));
+  const seen = new Set<string>();
+  const pages = spaces.flatMap((s) => s.mappings.map((m) => ({ space: s.name, ...m })))
+    .filter((p) => {
+      const key = `${p.space}:${p.page}:${p.frame}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
   const mapped = pages.filter((p) => p.frame !== null) as {
     space: string;
     page: number;
@@ -394,7 +399,11 @@ export function overcommitChart(
       least.touchedPages === 1 ? "" : "s"
     }: ${formatSize(least.residentBytes)} resident of ${
       formatSize(reserved)
-    } reserved. Each line climbs one page of RAM per page written and meets the dashed reservation only when all of it is touched.`,
+    } reserved. Each line climbs one page of RAM per page written and meets the dashed reservation only when all of it is touched${
+      sources.length > 1
+        ? `; where the thin line runs inside the wide pale one, ${sources.join(" and ")} agree`
+        : ""
+    }.`,
     marginLeft: 70,
     marginRight: 20,
     x: {
@@ -423,14 +432,16 @@ export function overcommitChart(
         textAnchor: "start",
         fill: "#D55E00",
       }),
-      Plot.line(data, { x: "touchedPages", y: "shown", stroke: "source", strokeWidth: 2 }),
-      Plot.dot(data, {
-        x: "touchedPages",
-        y: "shown",
-        fill: "source",
-        r: 4,
-        symbol: "source",
-      }),
+      ...sources.map((s, i) =>
+        Plot.line(data.filter((d) => d.source === s), {
+          x: "touchedPages",
+          y: "shown",
+          stroke: THEME.colors[i % THEME.colors.length],
+          strokeWidth: i === 0 ? 7 : 2,
+          strokeOpacity: i === 0 ? 0.4 : 1,
+        })
+      ),
+      Plot.dot(data, { x: "touchedPages", y: "shown", fill: "source", r: 3.5 }),
       ...sources.map((s, i) =>
         Plot.text([s], {
           frameAnchor: "bottom-right",
@@ -568,7 +579,12 @@ export function addressSpaceChart(
     i,
   }));
   const order = [...rows].reverse().map((r) => r.row);
-  const gaps = rows.filter((r) => r.gapAfterBytes > 0);
+  // Gaps that reach the kernel's half (above 2^47) are the non-canonical hole, not free space.
+  const userTop = 2n ** 47n;
+  const gaps = rows.filter((r, i) =>
+    r.gapAfterBytes > 0 && i + 1 < rows.length && BigInt(rows[i + 1].start) < userTop
+  );
+  const kernelRuns = rows.filter((r) => BigInt(r.start) >= userTop).length;
   const mapped = runs.reduce((s, r) => s + r.mappedBytes, 0);
   const biggestGap = gaps.reduce((m, r) => Math.max(m, r.gapAfterBytes), 0);
   const kinds = Object.keys(KIND_COLOURS).filter((k) => runs.some((r) => r.kind === k));
@@ -581,9 +597,15 @@ export function addressSpaceChart(
     title: options.title ?? "This process's address space, run by run (highest addresses on top)",
     caption: `${regions.length} regions in ${runs.length} runs map ${
       formatSize(mapped)
-    } in all. Grey dots: the empty addresses up to the next run (the largest gap is ${
+    } in all. Grey circles: the empty addresses up to the next run (the largest gap is ${
       formatSize(biggestGap)
-    }). Almost all of the space is empty: a page table only needs entries where something is mapped.`,
+    }). Almost all of the space is empty: a page table only needs entries where something is mapped.${
+      kernelRuns
+        ? ` ${kernelRuns} run${
+          kernelRuns === 1 ? " lies" : "s lie"
+        } in the kernel's half, above the 128 TiB user half.`
+        : ""
+    }`,
     height: 90 + 20 * rows.length,
     marginTop: 40,
     marginLeft: 250,

@@ -42,6 +42,11 @@ Deno.test("page mappings: one column per space plus frames, crosses for unmapped
     { name: "pid 2", mappings: [{ page: 0, frame: 1 }] },
   ]);
   assert.match(two.caption, /Frames shared by both spaces: 1/);
+  const repeated = pageMappingChart([{
+    name: "p",
+    mappings: [{ page: 0, frame: 2 }, { page: 0, frame: 2 }],
+  }]);
+  assert.match(repeated.caption, /1 page\(s\) mapped to 1 frame/);
   assert.throws(() => pageMappingChart([]), /spaces must be a non-empty array/);
   assert.throws(
     () => pageMappingChart([1, 2, 3].map((i) => ({ name: `p${i}`, mappings: [] }))),
@@ -119,6 +124,11 @@ Deno.test("address space: runs of one kind merged, gaps measured with bigints", 
   assert.ok(stackAt > 0 && textAt > stackAt);
   assert.ok(bundle(c)["text/html"].includes(c.svg));
   assert.throws(() => addressSpaceChart([]), /regions must be a non-empty array/);
+  const withKernel = addressSpaceChart(
+    parseMaps(MAPS + "\nffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]"),
+  );
+  assert.match(withKernel.caption, /1 run lies in the kernel's half/);
+  assert.doesNotMatch(withKernel.caption, /PiB/, "the non-canonical hole is not a gap");
 });
 
 Deno.test("vm charts are deterministic", () => {

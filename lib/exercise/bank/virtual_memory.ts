@@ -282,7 +282,14 @@ registerPractice({
       pageBytes,
       entries,
     });
-    const addresses = [0, 1, 2, 3, 4].map(() => prng.int(0, pageCount * pageBytes - 1));
+    const validPages = entries.flatMap((pfn, vpn) => (pfn === null ? [] : [vpn]));
+    // About half the addresses fall in valid pages, as in OSTEP's generator.
+    const addresses = [0, 1, 2, 3, 4].map(() => {
+      const vpn = validPages.length > 0 && prng.int(0, 1) === 1
+        ? validPages[prng.int(0, validPages.length - 1)]
+        : prng.int(0, pageCount - 1);
+      return vpn * pageBytes + prng.int(0, pageBytes - 1);
+    });
     const question = [
       `Pages of ${pageBytes} bytes, a ${
         pageCount * pageBytes / 1024
