@@ -30,7 +30,7 @@ function nsTicks(lo: number, hi: number): number[] {
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
     for (const m of [1, 2, 5]) {
       const v = m * 10 ** e;
-      if (v >= lo / 1.5 && v <= hi * 1.5) ticks.push(Number(v.toPrecision(2)));
+      if (v >= lo / 1.2 && v <= hi * 1.2) ticks.push(Number(v.toPrecision(2)));
     }
   }
   return ticks;
@@ -294,7 +294,7 @@ export function traversalChart(
       label: "Column-major ÷ row-major (×, log scale)",
       domain: [Math.min(0.5, ...finite), Math.max(2, ...finite) * 1.3],
     },
-    y: { axis: null, padding: 0.3 },
+    y: { axis: null, padding: 0.3, domain: data.map((d) => d.what) },
     marks: [
       Plot.text(data, {
         y: "what",

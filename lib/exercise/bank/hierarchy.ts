@@ -391,6 +391,7 @@ registerPractice({
       const line = lines[prng.int(0, lines.length - 1)];
       return line * g.lineBytes + prng.int(0, g.lineBytes - 1);
     });
+    const asked = [...new Set(addresses)].slice(0, 3);
     const trace = createTrace(addresses.map((address) => ({ op: "L", address })));
     const r = simulateCache({ levels: [{ ...g }], stepLimit: 100 }, trace);
     const question = [
@@ -399,11 +400,11 @@ registerPractice({
       } (E = ${ways}) and ` +
       `${g.lineBytes}-byte lines (b = ${b}), LRU, and starts empty. It receives loads from ` +
       `${addresses.map(hex).join(", ")}.`,
-      ...addresses.slice(0, 3).map((a, i) => `${i + 1}. Tag, set and offset of ${hex(a)}?`),
-      "4. Which loads hit and which miss? How many hits, misses and evictions?",
+      ...asked.map((a, i) => `${i + 1}. Tag, set and offset of ${hex(a)}?`),
+      `${asked.length + 1}. Which loads hit and which miss? How many hits, misses and evictions?`,
     ].join("\n");
     const answers = [
-      ...addresses.slice(0, 3).map((a) => {
+      ...asked.map((a) => {
         const p = splitAddress(a, g);
         return `tag ${hex(p.tag)}, set ${p.set}, offset ${p.offset}`;
       }),
