@@ -20,6 +20,8 @@ export interface PlateauInput {
   toBytes: number;
   /** Time per dependent load on the plateau, in ns. */
   latencyNs: number;
+  /** Number of measured sizes on the plateau (default 1); decides between plateaus of one level. */
+  points?: number;
 }
 
 /** A cache as the operating system describes it (the shape of `machineFacts().caches`). */
@@ -94,9 +96,11 @@ function invalid(message: string, received: unknown): never {
 /**
  * Build a simulated hierarchy from a measured latency curve. The last
  * plateau is main memory; every other plateau is matched, in order, to the
- * operating system's data cache whose size is closest to the plateau's
- * largest working set. A cache that gets no plateau (a shared L3 that other
- * programs keep full, say) is left out, and `notes` says so. Each level
+ * smallest of the operating system's data caches larger than the plateau's
+ * smallest working set. A cache that gets no plateau (a shared L3 that other
+ * programs keep full, say) is left out; when several plateaus fit one cache
+ * (an L1 whose speed changes with the buffer's placement, say), the one with
+ * the most sizes sets its speed; `notes` says what was done. Each level
  * costs the difference between its plateau and the one above, so a chase
  * served by level k costs exactly plateau k in the simulator.
  *
@@ -146,28 +150,40 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
     .sort((a, b) => a.level! - b.level!);
   const cachePlateaus = plateaus.slice(0, -1);
   const memory = plateaus[plateaus.length - 1];
-  const levels: CalibratedLevel[] = [];
-  let next = 0; // first data cache not yet matched or skipped
-  let above = 0;
-  cachePlateaus.forEach((p, i) => {
+  // Match each cache plateau, in order, to the smallest data cache (at or after the last match)
+  // larger than the plateau's smallest working set; several plateaus may land on one cache
+  // (a level whose speed varies with the size).
+  const groups: { cache: number; plateaus: { p: PlateauInput; index: number }[] }[] = [];
+  let from = 0;
+  cachePlateaus.forEach((p, index) => {
     let pick = -1;
-    for (let j = next; j < data.length; j++) {
-      const d = Math.abs(Math.log2(data[j].sizeBytes! / p.toBytes));
-      if (pick < 0 || d < Math.abs(Math.log2(data[pick].sizeBytes! / p.toBytes))) pick = j;
+    for (let j = from; j < data.length && pick < 0; j++) {
+      if (data[j].sizeBytes! > p.fromBytes) pick = j;
     }
-    // Leave one cache for each plateau still to come.
-    if (pick >= 0 && data.length - pick < cachePlateaus.length - i) pick = -1;
+    const last = groups[groups.length - 1];
+    if (pick >= 0 && last?.cache === pick) last.plateaus.push({ p, index });
+    else groups.push({ cache: pick, plateaus: [{ p, index }] });
+    if (pick >= 0) from = pick;
+  });
+  const matched = new Set(groups.map((g) => g.cache));
+  data.forEach((c, j) => {
+    if (!matched.has(j)) {
+      notes.push(
+        `L${c.level} (${c.sizeBytes} bytes) shows no plateau of its own in this measurement: left out of the model`,
+      );
+    }
+  });
+  const levels: CalibratedLevel[] = [];
+  let above = 0;
+  for (const g of groups) {
+    // One level has one speed: keep the plateau with the most sizes (the later one on a tie).
+    const { p, index } = g.plateaus.reduce((
+      a,
+      b,
+    ) => ((b.p.points ?? 1) >= (a.p.points ?? 1) ? b : a));
     let level: Omit<CalibratedLevel, "measuredNs" | "costNs">;
-    if (pick >= 0) {
-      for (let j = next; j < pick; j++) {
-        notes.push(
-          `L${data[j].level} (${
-            data[j].sizeBytes
-          } bytes) shows no plateau of its own in this measurement: left out of the model`,
-        );
-      }
-      next = pick + 1;
-      const c = data[pick];
+    if (g.cache >= 0) {
+      const c = data[g.cache];
       const line = c.lineBytes ?? lineBytes;
       const w = c.ways ?? ways;
       const sets = largestPowerOfTwoAtMost(Math.max(1, c.sizeBytes! / (line * w)));
@@ -189,10 +205,25 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
       const size = largestPowerOfTwoAtMost(Math.max(p.toBytes, lineBytes * ways));
       notes.push(
         `plateau ${
-          i + 1
+          index + 1
         }: no matching cache was given: modelled as ${size} bytes, ${ways}-way, ${lineBytes}-byte lines`,
       );
-      level = { name: `L${i + 1}`, sizeBytes: size, ways, lineBytes, geometryFrom: "plateau" };
+      level = {
+        name: `L${levels.length + 1}`,
+        sizeBytes: size,
+        ways,
+        lineBytes,
+        geometryFrom: "plateau",
+      };
+    }
+    if (g.plateaus.length > 1) {
+      notes.push(
+        `plateaus ${g.plateaus.map((q) => q.index + 1).join(" and ")} (${
+          g.plateaus.map((q) => `${q.p.latencyNs.toFixed(2)} ns`).join(", ")
+        }) all fit ${level.name}: one cache level has one speed, so the model uses plateau ${
+          index + 1
+        }, the one with the most sizes`,
+      );
     }
     let costNs = p.latencyNs - above;
     if (costNs < 0) {
@@ -203,13 +234,6 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
     }
     levels.push({ ...level, measuredNs: p.latencyNs, costNs });
     above = Math.max(above, p.latencyNs);
-  });
-  for (let j = next; j < data.length; j++) {
-    notes.push(
-      `L${data[j].level} (${
-        data[j].sizeBytes
-      } bytes) shows no plateau of its own in this measurement: left out of the model`,
-    );
   }
   const memoryCostNs = Math.max(0, memory.latencyNs - above);
   const config: CacheHierarchyConfig = {

@@ -89,3 +89,23 @@ Deno.test("predict: time per load never falls as the working set grows, and is d
   assert.deepEqual(predictChaseLatency(m, sizes, { sampleSteps: 4096 }), p);
   assert.throws(() => predictChaseLatency(m, [64]), /at least two 64-byte lines: received 64/);
 });
+
+Deno.test("calibrate: two plateaus inside L1 make one level, at the speed of the longer one", () => {
+  const m = calibrateHierarchy({
+    plateaus: [
+      { fromBytes: 4 * K, toBytes: 8 * K, latencyNs: 1.46, points: 3 },
+      { fromBytes: 11 * K, toBytes: 45 * K, latencyNs: 2.11, points: 5 },
+      { fromBytes: 64 * K, toBytes: 512 * K, latencyNs: 3.84, points: 7 },
+      { fromBytes: M, toBytes: 5.66 * M, latencyNs: 10.8, points: 6 },
+      { fromBytes: 8 * M, toBytes: 64 * M, latencyNs: 141, points: 7 },
+    ],
+    caches: CACHES,
+  });
+  assert.deepEqual(m.levels.map((l) => [l.name, l.measuredNs]), [
+    ["L1", 2.11],
+    ["L2", 3.84],
+    ["L3", 10.8],
+  ]);
+  assert.equal(m.notes.length, 1);
+  assert.match(m.notes[0], /plateaus 1 and 2 \(1\.46 ns, 2\.11 ns\) all fit L1/);
+});
