@@ -24,11 +24,15 @@ function sizeTicks(lo: number, hi: number): number[] {
   return ticks;
 }
 
-/** Latency ticks 1, 2, 5, 10, 20, 50... covering `lo` to `hi` ns. */
+/**
+ * Latency ticks covering `lo` to `hi` ns: 1, 2, 5, 10... over a narrow range,
+ * 1, 3, 10, 30... over a wide one (Plot's log axis blanks labels it finds too dense).
+ */
 function nsTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
+  const mantissas = hi / lo > 30 ? [1, 3] : [1, 2, 5];
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) {
+    for (const m of mantissas) {
       const v = m * 10 ** e;
       if (v >= lo / 1.2 && v <= hi * 1.2) ticks.push(Number(v.toPrecision(2)));
     }

@@ -113,3 +113,14 @@ Deno.test("every cache chart is deterministic", () => {
   ];
   assert.deepEqual(make(), make());
 });
+
+Deno.test("latency ticks: every tick on the time axis has a label, over narrow and wide ranges", () => {
+  for (const top of [9, 150, 3000]) {
+    const c = latencyCurveChart({
+      sizesBytes: [4096, 1 << 20, 1 << 26],
+      nsPerAccess: [1.4, 4, top],
+    });
+    const labels = [...c.svg.matchAll(/aria-label="y-axis tick label">(.*?)<\/g>/g)][0][1];
+    assert.doesNotMatch(labels, /<text[^>]*\/>/, `an empty y tick label with a top of ${top} ns`);
+  }
+});
