@@ -199,7 +199,6 @@ export class Level {
     const dirty = this.dirty;
     const policy = this.policy;
     const invLine = this.invLine;
-    const lineBytes = this.lineBytes;
     const setMask = this.setMask;
     const writeBack = this.writeBack;
     const slowHit = this.slowHit;
