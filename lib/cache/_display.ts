@@ -1,9 +1,9 @@
 // HTML and text views of cache results. Private.
 import type { CacheResult } from "./simulator.ts";
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from "../_html.ts";
+
+export { escapeHtml };
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 

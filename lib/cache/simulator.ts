@@ -19,6 +19,7 @@ import { z } from "zod";
 import { parseWith } from "../trace/_validate.ts";
 import { OP_IFETCH, OP_MODIFY, OP_STORE, type Trace } from "../trace/trace.ts";
 import { cacheHtml, cacheText } from "./_display.ts";
+import { withDisplay } from "../_html.ts";
 import { type CacheStep, FETCH, FORWARD, Level, MISS, WRITEBACK } from "./_level.ts";
 import { CacheGeometry, resolveGeometry } from "./geometry.ts";
 import { type ReplacementPolicy, resolveReplacement } from "./replacement.ts";
@@ -152,17 +153,6 @@ export interface CacheResult {
   stepsTruncated: boolean;
   /** Teaching warnings about legal but suspicious input. */
   warnings: string[];
-}
-
-function withDisplay<T extends object>(
-  value: T,
-  render: (v: T) => { "text/html": string; "text/plain": string },
-): T {
-  Object.defineProperty(value, Symbol.for("Jupyter.display"), {
-    value: () => render(value),
-    enumerable: false,
-  });
-  return value;
 }
 
 /**
@@ -440,7 +430,7 @@ export class CacheSimulator {
       stepsTruncated: this.#steps !== null && this.#steps.length >= this.#stepLimit,
       warnings,
     };
-    return withDisplay(result, (r) => ({ "text/html": cacheHtml(r), "text/plain": cacheText(r) }));
+    return withDisplay(result, (r) => ({ html: cacheHtml(r), text: cacheText(r) }));
   }
 }
 

@@ -5,11 +5,9 @@
  * @module
  */
 
-/** Escape text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;").replaceAll("'", "&#39;");
-}
+import { escapeHtml } from "../_html.ts";
+
+export { escapeHtml };
 
 /** Format a byte count with binary units: 48 KiB, 1 MiB, 1.5 GiB. */
 export function formatBytes(bytes: number | null): string {

@@ -1,22 +1,6 @@
-/** Attach a non-enumerable Jupyter display method (JSON.stringify and deepEqual ignore it). */
-export function withDisplay<T extends object>(
-  value: T,
-  render: (v: T) => { html: string; text: string },
-): T {
-  Object.defineProperty(value, Symbol.for("Jupyter.display"), {
-    enumerable: false,
-    value(this: T) {
-      const { html, text } = render(this);
-      return { "text/html": html, "text/plain": text };
-    },
-  });
-  return value;
-}
+import { escapeHtml } from "../_html.ts";
 
-/** Escape text for HTML. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
+export { escapeHtml, withDisplay } from "../_html.ts";
 
 /** An HTML table from a header row and rows of cells. */
 export function htmlTable(head: string[], rows: (string | number)[][]): string {
