@@ -104,8 +104,8 @@ export function chart(options: ChartOptions): Chart {
     height: THEME.height,
     grid: true,
     className: THEME.className,
-    color: { range: [...THEME.colors] },
     ...plotOptions,
+    color: withThemeColors(plotOptions.color),
     style: {
       fontFamily: THEME.fontFamily,
       fontSize: THEME.fontSize,
@@ -121,13 +121,20 @@ export function chart(options: ChartOptions): Chart {
     ? node
     : [...node.querySelectorAll("svg")].find((s) => s.getAttribute("class") === THEME.className);
   if (!svgNode) throw new Error("Cannot draw chart: Plot produced no SVG element");
-  const legends = node === svgNode
+  let legends = node === svgNode
     ? ""
     : [...node.children].filter((c) => c !== svgNode).map((c) => c.outerHTML).join("");
   svgNode.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   svgNode.setAttribute("role", "img");
   svgNode.setAttribute("aria-label", title);
-  const svg = svgNode.outerHTML;
+  let svg = svgNode.outerHTML;
+  // A categorical colour legend goes inside the SVG, so a saved .svg file (and a
+  // front end that shows the SVG rather than the HTML) still says which colour is which.
+  const color = legends ? (node as unknown as PlotFigure).scale?.("color") : undefined;
+  if (color && color.type === "ordinal" && color.domain && color.range) {
+    svg = withSvgLegend(svgNode, color.domain.map(String), color.range.map(String));
+    legends = "";
+  }
   const html =
     `<figure class="memgarden-figure" style="margin:0 0 1em 0;font-family:${
       escapeHtml(THEME.fontFamily)
@@ -148,6 +155,53 @@ export function chart(options: ChartOptions): Chart {
     html,
     [JUPYTER_DISPLAY]: () => ({ "image/svg+xml": svg, "text/html": html, "text/plain": text }),
   };
+}
+
+/** The course's colours, unless the chart chose a scheme, a range or a continuous scale. */
+function withThemeColors(color: Plot.ScaleOptions | undefined): Plot.ScaleOptions {
+  const own = color ?? {};
+  const continuous = own.type !== undefined &&
+    !["ordinal", "categorical"].includes(String(own.type));
+  if (own.range !== undefined || own.scheme !== undefined || continuous) return own;
+  return { ...own, range: [...THEME.colors] };
+}
+
+/** What Plot's returned figure tells about a scale (only what the legend needs). */
+interface PlotFigure {
+  scale?: (name: string) => { type?: string; domain?: unknown[]; range?: unknown[] } | undefined;
+}
+
+/** Draw swatches and labels above the plot, growing the SVG upwards to make room. */
+function withSvgLegend(svgNode: Element, labels: string[], colors: string[]): string {
+  const width = Number(svgNode.getAttribute("width")) || THEME.width;
+  const height = Number(svgNode.getAttribute("height")) || THEME.height;
+  const rowHeight = 16;
+  const items: string[] = [];
+  let x = 8, row = 0;
+  labels.forEach((label, i) => {
+    const itemWidth = 18 + Math.ceil(label.length * 6.2) + 14;
+    if (x + itemWidth > width && x > 8) {
+      x = 8;
+      row++;
+    }
+    const y = row * rowHeight + 4;
+    items.push(
+      `<rect x="${x}" y="${y}" width="10" height="10" fill="${
+        escapeHtml(colors[i % colors.length])
+      }"></rect><text x="${x + 14}" y="${y + 9}" text-anchor="start" font-size="11">${
+        escapeHtml(label)
+      }</text>`,
+    );
+    x += itemWidth;
+  });
+  const extra = (row + 1) * rowHeight + 6;
+  svgNode.setAttribute("viewBox", `0 ${-extra} ${width} ${height + extra}`);
+  svgNode.setAttribute("height", String(height + extra));
+  const text = svgNode.outerHTML;
+  const open = text.indexOf(">") + 1;
+  return `${text.slice(0, open)}<g class="memgarden-legend" transform="translate(0,${-extra})">${
+    items.join("")
+  }</g>${text.slice(open)}`;
 }
 
 /**

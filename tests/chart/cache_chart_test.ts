@@ -97,7 +97,9 @@ Deno.test("trace miss rates: a bar and a percentage per trace and cache", () => 
   );
   const c = traceMissChart(rows);
   assert.match(c.svg, /Miss rate \(%\)/);
-  assert.equal(count(c.svg, /<rect[^>]*fill="#/g), 4);
+  const plotted = c.svg.replace(/<g class="memgarden-legend".*?<\/g>/, "");
+  assert.equal(count(plotted, /<rect[^>]*fill="#/g), 4, "one bar per trace and cache");
+  assert.match(c.svg, /<g class="memgarden-legend".*1 KiB<\/text>.*48 KiB<\/text>/);
   assert.match(c.svg, /30\.0%/);
   assert.match(c.svg, />naive</);
   assert.match(c.html, /48 KiB/);

@@ -117,7 +117,7 @@ Deno.test("tables escape HTML and align numbers", () => {
   assert.equal(lines[1].length, lines[2].length, "numbers are right-aligned");
 });
 
-Deno.test("a chart with a colour legend keeps the chart as its SVG and the legend in the HTML", () => {
+Deno.test("a chart with a colour legend keeps the chart as its SVG, with the legend drawn inside it", () => {
   const c = chart({
     title: "Two series",
     x: { label: "Frames (count)" },
@@ -132,6 +132,11 @@ Deno.test("a chart with a colour legend keeps the chart as its SVG and the legen
     ],
   });
   assert.match(c.svg, /Frames \(count\)/, "the SVG is the chart, not the legend");
-  assert.match(c.html, /FIFO/);
-  assert.match(c.html, /LRU/);
+  assert.match(
+    c.svg,
+    /<g class="memgarden-legend"[^>]*><rect [^>]*fill="#0072B2"><\/rect><text [^>]*>FIFO<\/text>/,
+  );
+  assert.match(c.svg, /LRU<\/text>/);
+  assert.match(c.svg, /viewBox="0 -22 640 382"/, "the SVG grows upwards to make room");
+  assert.equal((c.html.match(/memgarden-legend/g) ?? []).length, 1, "one legend in the HTML");
 });
