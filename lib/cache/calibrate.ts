@@ -250,6 +250,48 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
   return { levels, memoryMeasuredNs: memory.latencyNs, memoryCostNs, config, notes };
 }
 
+/** What {@linkcode tryCalibrateHierarchy} returns: a model, or the reason there is none. */
+export type CalibrationAttempt =
+  | { model: CalibratedHierarchy; reason: null }
+  | { model: null; reason: string };
+
+/**
+ * Calibrate when the measurement allows it. A noisy latency curve can show
+ * fewer than two plateaus, and then there is no cache and memory to tell
+ * apart: instead of throwing like {@linkcode calibrateHierarchy}, this
+ * returns no model and says why, so a lesson can skip its prediction
+ * honestly. Any other invalid input still throws.
+ *
+ * @param options As for {@linkcode calibrateHierarchy}.
+ * @returns `{ model, reason: null }`, or `{ model: null, reason }` with fewer than two plateaus.
+ * @throws {RangeError} As {@linkcode calibrateHierarchy} does, except for too few plateaus.
+ *
+ * @example One plateau gives no model and a reason
+ * ```ts
+ * import { tryCalibrateHierarchy } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const flat = tryCalibrateHierarchy({ plateaus: [{ fromBytes: 4096, toBytes: 65536, latencyNs: 3 }] });
+ * assert.equal(flat.model, null);
+ * assert.match(flat.reason!, /too noisy to calibrate: .*: found 1$/);
+ * const two = tryCalibrateHierarchy({
+ *   plateaus: [{ fromBytes: 4096, toBytes: 32768, latencyNs: 1 }, { fromBytes: 1 << 22, toBytes: 1 << 24, latencyNs: 90 }],
+ * });
+ * assert.equal(two.model?.memoryCostNs, 89);
+ * ```
+ */
+export function tryCalibrateHierarchy(options: CalibrationOptions): CalibrationAttempt {
+  const count = options?.plateaus?.length;
+  if (Array.isArray(options?.plateaus) && count < 2) {
+    return {
+      model: null,
+      reason:
+        `the latency curve was too noisy to calibrate: a model needs at least two plateaus (a cache and memory): found ${count}`,
+    };
+  }
+  return { model: calibrateHierarchy(options), reason: null };
+}
+
 /** Options of {@linkcode predictChaseLatency}. */
 export interface ChasePredictionOptions {
   /** Seed of the simulated chase's random cycle (default 1). */

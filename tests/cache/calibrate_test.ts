@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { CacheSimulator, calibrateHierarchy, predictChaseLatency } from "memgarden";
+import {
+  CacheSimulator,
+  calibrateHierarchy,
+  predictChaseLatency,
+  tryCalibrateHierarchy,
+} from "memgarden";
 
 const K = 1024;
 const M = K * K;
@@ -108,4 +113,22 @@ Deno.test("calibrate: two plateaus inside L1 make one level, at the speed of the
   ]);
   assert.equal(m.notes.length, 1);
   assert.match(m.notes[0], /plateaus 1 and 2 \(1\.46 ns, 2\.11 ns\) all fit L1/);
+});
+
+Deno.test("try calibrate: too few plateaus give no model and a reason, not a throw", () => {
+  for (const plateaus of [[], [FOUR[0]]]) {
+    const a = tryCalibrateHierarchy({ plateaus, caches: CACHES });
+    assert.equal(a.model, null);
+    assert.equal(
+      a.reason,
+      `the latency curve was too noisy to calibrate: a model needs at least two plateaus (a cache and memory): found ${plateaus.length}`,
+    );
+  }
+  const ok = tryCalibrateHierarchy({ plateaus: FOUR, caches: CACHES });
+  assert.equal(ok.reason, null);
+  assert.deepEqual(ok.model, calibrateHierarchy({ plateaus: FOUR, caches: CACHES }));
+  assert.throws(
+    () => tryCalibrateHierarchy({ plateaus: [FOUR[0], { ...FOUR[1], latencyNs: -1 }] }),
+    /plateaus\.1\.latencyNs must be a positive number: received -1/,
+  );
 });
