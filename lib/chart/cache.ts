@@ -12,6 +12,8 @@ import * as Plot from "@observablehq/plot";
 import { type Chart, chart, THEME } from "./render.ts";
 import { formatDuration, formatSize } from "./format.ts";
 import type { SizeMarker } from "./hierarchy.ts";
+import { table, type TableView } from "./table.ts";
+import type { CalibratedHierarchy } from "../cache/calibrate.ts";
 
 const MARK = "#D55E00";
 
@@ -251,6 +253,58 @@ export interface TraversalComparison {
   unit: string;
 }
 
+/** Both traversal orders of one matrix, simulated and measured (see {@linkcode traversalComparisons}). */
+export interface TraversalRuns {
+  /** Elements in the matrix (rows × columns). */
+  elements: number;
+  /** The simulated walks: each level's name and demand misses, per order. */
+  simulated: Record<"row" | "column", { levels: readonly { name: string; misses: number }[] }>;
+  /** Measured time per element in each order, in ns. */
+  measuredNs: Record<"row" | "column", number>;
+}
+
+/**
+ * The rows of a {@linkcode traversalChart}: misses per element at every
+ * simulated level, then the measured time per element.
+ *
+ * @param runs The simulated results, the measured times and the element count.
+ * @returns One comparison per simulated level, then `"measured time"`.
+ * @throws {RangeError} When `elements` is not a positive integer.
+ *
+ * @example One simulated level and the measurement
+ * ```ts
+ * import { traversalComparisons } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const rows = traversalComparisons({
+ *   elements: 64,
+ *   simulated: { row: { levels: [{ name: "L1d", misses: 8 }] }, column: { levels: [{ name: "L1d", misses: 64 }] } },
+ *   measuredNs: { row: 0.5, column: 3 },
+ * });
+ * assert.deepEqual(rows.map((r) => [r.what, r.row, r.column]), [
+ *   ["simulated L1d misses", 0.125, 1],
+ *   ["measured time", 0.5, 3],
+ * ]);
+ * ```
+ */
+export function traversalComparisons(runs: TraversalRuns): TraversalComparison[] {
+  const { elements, simulated, measuredNs } = runs;
+  if (!Number.isInteger(elements) || elements <= 0) {
+    throw new RangeError(
+      `Cannot compare traversals: elements must be a positive integer: received ${elements}`,
+    );
+  }
+  return [
+    ...simulated.row.levels.map((level, i) => ({
+      what: `simulated ${level.name} misses`,
+      row: level.misses / elements,
+      column: simulated.column.levels[i].misses / elements,
+      unit: "misses/element",
+    })),
+    { what: "measured time", row: measuredNs.row, column: measuredNs.column, unit: "ns/element" },
+  ];
+}
+
 /**
  * Chart how much worse column-major order is than row-major order, as a
  * ratio per comparison (simulated misses and measured time side by side).
@@ -458,4 +512,53 @@ export function traceMissChart(rows: readonly TraceMissRate[]): Chart {
       Plot.frame({ stroke: "#ddd" }),
     ],
   });
+}
+
+/**
+ * A calibrated hierarchy as a table: each level's size, ways, measured
+ * plateau and cost in the model, then RAM; the calibration's notes as the
+ * caption.
+ *
+ * @param model A hierarchy from `calibrateHierarchy`.
+ * @returns A {@linkcode TableView}.
+ *
+ * @example One cache level and RAM
+ * ```ts
+ * import { calibrateHierarchy, calibrationTable } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const model = calibrateHierarchy({
+ *   plateaus: [{ fromBytes: 4096, toBytes: 32768, latencyNs: 1.5 }, { fromBytes: 1 << 22, toBytes: 1 << 24, latencyNs: 90 }],
+ *   caches: [{ level: 1, type: "Data", sizeBytes: 32768, ways: 8, lineBytes: 64 }],
+ * });
+ * const t = calibrationTable(model);
+ * assert.match(t.text, /L1\s+32 KiB\s+8\s+1\.50\s+1\.50/);
+ * assert.match(t.text, /RAM\s+all\s+90\.00\s+88\.50/);
+ * ```
+ */
+export function calibrationTable(model: CalibratedHierarchy): TableView {
+  const ram = {
+    name: "RAM",
+    sizeBytes: null,
+    ways: null,
+    measuredNs: model.memoryMeasuredNs,
+    costNs: model.memoryCostNs,
+  };
+  return table<{
+    name: string;
+    sizeBytes: number | null;
+    ways: number | null;
+    measuredNs: number;
+    costNs: number;
+  }>([...model.levels, ram], [
+    { label: "Level", value: (l) => l.name },
+    {
+      label: "Size",
+      value: (l) => (l.sizeBytes ? formatSize(l.sizeBytes) : "all"),
+      align: "right",
+    },
+    { label: "Ways", value: (l) => l.ways ?? "" },
+    { label: "Measured plateau (ns)", value: (l) => l.measuredNs.toFixed(2) },
+    { label: "Cost in the model (ns)", value: (l) => l.costNs.toFixed(2) },
+  ], model.notes.join("; "));
 }

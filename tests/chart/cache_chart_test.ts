@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import {
+  calibrateHierarchy,
+  calibrationTable,
   hitRateChart,
   latencyCurveChart,
   predictionChart,
   traceMissChart,
   traversalChart,
+  traversalComparisons,
 } from "memgarden";
 
 const DISPLAY = Symbol.for("Jupyter.display");
@@ -125,4 +128,54 @@ Deno.test("latency ticks: every tick on the time axis has a label, over narrow a
     const labels = [...c.svg.matchAll(/aria-label="y-axis tick label">(.*?)<\/g>/g)][0][1];
     assert.doesNotMatch(labels, /<text[^>]*\/>/, `an empty y tick label with a top of ${top} ns`);
   }
+});
+
+Deno.test("traversal comparisons: misses per element at every simulated level, then measured time", () => {
+  const level = (name: string, misses: number) => ({ name, misses });
+  const rows = traversalComparisons({
+    elements: 1024,
+    simulated: {
+      row: { levels: [level("L1d", 128), level("L2", 128)] },
+      column: { levels: [level("L1d", 1024), level("L2", 512)] },
+    },
+    measuredNs: { row: 0.4, column: 2.2 },
+  });
+  assert.deepEqual(rows, [
+    { what: "simulated L1d misses", row: 0.125, column: 1, unit: "misses/element" },
+    { what: "simulated L2 misses", row: 0.125, column: 0.5, unit: "misses/element" },
+    { what: "measured time", row: 0.4, column: 2.2, unit: "ns/element" },
+  ]);
+  assert.throws(
+    () =>
+      traversalComparisons({
+        elements: 0,
+        simulated: { row: { levels: [] }, column: { levels: [] } },
+        measuredNs: { row: 1, column: 1 },
+      }),
+    /elements must be a positive integer: received 0/,
+  );
+});
+
+Deno.test("calibration table: every level, then RAM, with the notes as caption", () => {
+  const k = 1024;
+  const model = calibrateHierarchy({
+    plateaus: [
+      { fromBytes: 4 * k, toBytes: 32 * k, latencyNs: 1.5 },
+      { fromBytes: 8192 * k, toBytes: 65536 * k, latencyNs: 100 },
+    ],
+    caches: [
+      { level: 1, type: "Data", sizeBytes: 48 * k, ways: 12, lineBytes: 64 },
+      { level: 2, type: "Unified", sizeBytes: 1024 * k, ways: 16, lineBytes: 64 },
+    ],
+  });
+  const t = calibrationTable(model);
+  const lines = t.text.split("\n");
+  assert.match(lines[0], /^L2 \(1048576 bytes\) shows no plateau/);
+  assert.match(
+    lines[1],
+    /^Level\s+Size\s+Ways\s+Measured plateau \(ns\)\s+Cost in the model \(ns\)$/,
+  );
+  assert.match(lines[2], /^L1\s+48 KiB\s+12\s+1\.50\s+1\.50$/);
+  assert.match(lines[3], /^RAM\s+all\s+100\.00\s+98\.50$/);
+  assert.equal(lines.length, 4);
 });
