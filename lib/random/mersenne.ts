@@ -102,12 +102,12 @@ export class MersenneTwister {
    *
    * @returns An integer in [0, 2^32).
    *
-   * @example The first raw word for seed 0
+   * @example The first raw word for seed 1
    * ```ts
    * import { MersenneTwister } from "memgarden";
    * import assert from "node:assert/strict";
    *
-   * assert.equal(new MersenneTwister(1).getrandbits(32), 577090037);
+   * assert.equal(new MersenneTwister(1).nextUint32(), 577090037);
    * ```
    */
   nextUint32(): number {
