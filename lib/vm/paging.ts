@@ -188,8 +188,9 @@ export function simulatePaging(options: PagingOptions): PagingResult {
       misses++;
       if (count === frames) {
         victim = policy.chooseVictim(resident, t, future);
-        const vs = slotOf.get(victim);
-        if (vs < 0 || typeof victim !== "number") {
+        // PageMap indexes a typed array: check the shape first, or -1 and 1.5 read `undefined`.
+        const vs = Number.isSafeInteger(victim) && victim >= 0 ? slotOf.get(victim) : -1;
+        if (vs < 0) {
           throw new RangeError(
             `Cannot simulate paging: ${policy.name}.chooseVictim must return a resident page: received ${victim} at time ${t}`,
           );

@@ -179,4 +179,12 @@ Deno.test("bad parameters give clear errors naming field, rule and value", () =>
     () => simulatePaging({ frames: 1, policy: liar, references: [1, 2] }),
     /liar.chooseVictim must return a resident page: received 99 at time 1/,
   );
+  // Not page numbers at all: these used to slip past the check and corrupt the frames.
+  for (const bad of [-1, 1.5, "1" as unknown as number]) {
+    const odd: PagePolicy = { name: "odd", chooseVictim: () => bad };
+    assert.throws(
+      () => simulatePaging({ frames: 1, policy: odd, references: [1, 2] }),
+      new RegExp(`odd.chooseVictim must return a resident page: received ${bad} at time 1`),
+    );
+  }
 });
