@@ -41,8 +41,9 @@ const OptionsSchema = z.object({
  * @param options The reference string, the frame count, the policy (name or
  *   object) and an optional seed for the random policies.
  * @returns A validated {@linkcode ReplayPlan} whose misses equal the simulator's.
- * @throws {TypeError} If an option has the wrong shape.
- * @throws {RangeError} If a page number is out of the replay's range.
+ * @throws {TypeError} If an option has the wrong shape, or a page number is
+ *   outside the replay's range (0..4095).
+ * @throws {RangeError} If the policy is unknown or returns a page that is not resident.
  *
  * @example FIFO's anomaly, as plans the kernel can follow
  * ```ts
