@@ -36,7 +36,7 @@ import { basename, join, relative, resolve } from "node:path";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const PRLIMIT = "/usr/bin/prlimit";
-const OUTPUT_CAP_BYTES = 1 << 20;
+const OUTPUT_CAP_CHARS = 1 << 20;
 
 /** A usage error (bad flags or paths): exit status 2. */
 export class UsageError extends Error {}
@@ -101,20 +101,37 @@ export async function collectSubmissions(
   return found;
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+async function readCapped(stream: ReadableStream<Uint8Array>, keep = ""): Promise<string> {
+  // Keep the first OUTPUT_CAP_CHARS characters for messages, drain the rest so the child
+  // never blocks on a full pipe, and past the cap still keep whole lines containing `keep`
+  // (the run's result markers), so a submission that prints a lot is still graded.
+  const decoder = new TextDecoder();
+  let head = "";
+  let pending = ""; // the current, unfinished line
+  let consumed = 0; // characters in complete lines so far
+  const kept: string[] = [];
+  const scan = (line: string) => {
+    const end = consumed + line.length + 1;
+    if (keep && end > OUTPUT_CAP_CHARS && line.includes(keep)) kept.push(line);
+    consumed = end;
+  };
   for await (const chunk of stream) {
-    if (size < OUTPUT_CAP_BYTES) chunks.push(chunk.subarray(0, OUTPUT_CAP_BYTES - size));
-    size += chunk.length; // keep draining so the child never blocks on a full pipe
+    const text = decoder.decode(chunk, { stream: true });
+    if (head.length < OUTPUT_CAP_CHARS) head += text.slice(0, OUTPUT_CAP_CHARS - head.length);
+    let from = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+      scan(pending + text.slice(from, nl));
+      pending = "";
+      from = nl + 1;
+    }
+    pending += text.slice(from);
+    if (pending.length > 65_536 && !pending.includes(keep || "\u0000")) {
+      consumed += pending.length; // an endless line without a marker: not worth keeping
+      pending = "";
+    }
   }
-  const all = new Uint8Array(Math.min(size, OUTPUT_CAP_BYTES));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+  if (pending) scan(pending);
+  return kept.length ? `${head}\n${kept.join("\n")}\n` : head;
 }
 
 /**
@@ -185,7 +202,7 @@ async function runJob(job: GradeJob, s: GradeRun["settings"]): Promise<ExerciseG
       }
     }, s.timeLimitMs);
     const [stdout, stderr, status] = await Promise.all([
-      readCapped(child.stdout),
+      readCapped(child.stdout, nonce),
       readCapped(child.stderr),
       child.status,
     ]);

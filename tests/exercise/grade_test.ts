@@ -138,6 +138,10 @@ Deno.test("grade: each broken submission gets its own clear message and the othe
         "exercise-3",
         'function alignUp(address: number, alignment: number): number {\n  return address;\n}\nthrow new Error("oops at load");',
       ),
+      "chatty-00-welcome.ipynb": variant(
+        "exercise-1",
+        'function pageCount(sizeBytes: number, pageBytes = 4096): number {\n  console.log("x".repeat(300_000));\n  return Math.ceil(sizeBytes / pageBytes);\n}',
+      ),
       "wrong-00-welcome.ipynb": variant(
         "exercise-1",
         "function pageCount(sizeBytes: number, pageBytes = 4096): number {\n  return Math.floor(sizeBytes / pageBytes);\n}",
@@ -213,6 +217,13 @@ Deno.test("grade: each broken submission gets its own clear message and the othe
       }
       assert.equal(g[name].score, otherPoints, name);
     }
+    // Megabytes of printing push the result lines past the output cap: still graded in full.
+    assert.equal(
+      g["chatty-00-welcome.ipynb"].score,
+      10,
+      JSON.stringify(g["chatty-00-welcome.ipynb"]),
+    );
+
     const wrong = byId(g["wrong-00-welcome.ipynb"], "welcome-page-count");
     assert.ok(wrong.score > 0 && wrong.score < wrong.maxScore, `partial credit: ${wrong.score}`);
     assert.ok(
