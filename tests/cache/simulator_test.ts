@@ -341,6 +341,21 @@ Deno.test("the fast single-level loop and the general hierarchy path agree", () 
         const fast = simulateCache({ levels: [l1] }, trace); // one level: the fast loop
         const logged = simulateCache({ levels: [l1], stepLimit: 1 }, trace); // step log: general path
         const below = simulateCache({ levels: [l1, { sets: 64, ways: 4, lineBytes: 16 }] }, trace);
+        // Without the 3C split, misses take the fast loop's inline path too.
+        const plain = simulateCache({ levels: [l1], classifyMisses: false }, trace);
+        const plainLogged = simulateCache(
+          { levels: [l1], classifyMisses: false, stepLimit: 1 },
+          trace,
+        );
+        assert.deepEqual(plainLogged.levels, plain.levels);
+        assert.deepEqual(
+          [plainLogged.accesses, plainLogged.memoryReads, plainLogged.memoryWrites],
+          [plain.accesses, plain.memoryReads, plain.memoryWrites],
+        );
+        assert.deepEqual(
+          { ...plain.levels[0], compulsory: 0, capacity: 0, conflict: 0 },
+          { ...fast.levels[0], compulsory: 0, capacity: 0, conflict: 0 },
+        );
         assert.deepEqual(logged.levels, fast.levels);
         assert.deepEqual(below.levels[0], fast.levels[0]); // L1 does not depend on what lies below
         assert.deepEqual(
