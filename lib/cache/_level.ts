@@ -1,12 +1,37 @@
 // One cache level: the hot loop. Private; see simulator.ts for the public API.
 import { createPrng } from "../random/mod.ts";
-import type { ReplacementPolicy, ReplacementState } from "./replacement.ts";
+import { LRU, type ReplacementPolicy, type ReplacementState } from "./replacement.ts";
 
 export const MISS = 1;
 export const EVICT = 2;
 export const WRITEBACK = 4;
 export const FORWARD = 8;
 export const FETCH = 16;
+
+/**
+ * Move the line at index `at` of the set starting at `base` to the front, shifting the lines
+ * before it back by one (with the built-in LRU each set keeps its lines most recent first).
+ */
+function toFront(tags: Float64Array, dirty: Uint8Array, base: number, at: number): void {
+  const tag = tags[at], d = dirty[at];
+  for (let i = at; i > base; i--) {
+    tags[i] = tags[i - 1];
+    dirty[i] = dirty[i - 1];
+  }
+  tags[base] = tag;
+  dirty[base] = d;
+}
+
+/** Add what one access's result code sent to memory to `totals` (see `Level.runAlone`). */
+function countMemory(code: number, totals: Float64Array): void {
+  if ((code & FETCH) !== 0) totals[1]++, totals[3]++;
+  if ((code & WRITEBACK) !== 0) totals[2]++;
+  if ((code & FORWARD) !== 0) {
+    totals[2]++;
+    // A no-write-allocate miss is a demand access served by memory.
+    if ((code & MISS) !== 0 && (code & FETCH) === 0) totals[3]++;
+  }
+}
 
 /** One recorded demand access at one level. */
 export interface CacheStep {
@@ -105,9 +130,14 @@ export class Level {
   readonly tags: Float64Array;
   readonly dirty: Uint8Array;
   readonly filled: Uint32Array;
-  /** Way of each set's most recent access: looked at first. */
+  /** Way of each set's most recent access: looked at first (way 0 when `inOrder`). */
   readonly recent: Uint32Array;
   readonly policy: ReplacementState;
+  /**
+   * The policy is the built-in LRU, handled here without calling it: each set keeps its lines
+   * most recent first, so a hit moves its line to way 0 and the victim is the last way.
+   */
+  readonly inOrder: boolean;
   readonly writeBack: boolean;
   readonly writeAllocate: boolean;
   readonly seen: Set<number> | null;
@@ -142,6 +172,7 @@ export class Level {
     this.filled = new Uint32Array(s.sets);
     this.recent = new Uint32Array(s.sets);
     this.policy = s.policy.create(s.sets, s.ways, createPrng(s.seed));
+    this.inOrder = s.policy === LRU;
     this.writeBack = s.writeBack;
     this.writeAllocate = s.writeAllocate;
     this.seen = s.classify ? new Set() : null;
@@ -156,14 +187,19 @@ export class Level {
     const ways = this.ways;
     const base = set * ways;
     const tags = this.tags;
-    let way = this.recent[set];
+    let way = this.inOrder ? 0 : this.recent[set];
     if (tags[base + way] !== line) {
       way = 0;
       while (way < ways && tags[base + way] !== line) way++;
       if (way === ways) return this.#miss(addr, line, set, write, demand);
     }
-    this.recent[set] = way;
-    this.policy.touch(set, way);
+    if (!this.inOrder) {
+      this.recent[set] = way;
+      this.policy.touch(set, way);
+    } else if (way !== 0) {
+      toFront(tags, this.dirty, base, base + way);
+      way = 0;
+    }
     if (demand) {
       this.hits++;
       if (write) this.writes++;
@@ -205,9 +241,12 @@ export class Level {
     const writeAllocate = this.writeAllocate;
     const filled = this.filled;
     const recent = this.recent;
-    let hits = 0, writes = 0, accesses = 0, forwarded = 0;
+    const inOrder = this.inOrder;
+    // Few counters in the loop (each inline miss reads one line from memory, each write-back
+    // and forwarded write reaches memory); the rare general-path accesses add to `totals` directly.
+    const demandBefore = this.hits + this.misses;
+    let hits = 0, writes = 0, forwarded = 0;
     let misses = 0, evictions = 0, dirtyWritebacks = 0;
-    let memReads = 0, memWrites = 0, memDemand = 0;
     for (let r = from; r < to; r++) {
       const op = ops[r];
       if (op === 2 && !iFetchToo) continue; // instruction fetch, when not simulated here
@@ -219,78 +258,65 @@ export class Level {
       }
       const set = (line >>> 0) & setMask;
       const base = set * ways;
-      const write = op === 1;
-      accesses++;
-      // Look first where this set was last hit: sequential code keeps hitting the same line.
-      let way = recent[set];
+      // 1 for a store, else 0 (ops 0..3: load, store, instruction, modify), counted without
+      // a branch: which accesses write is as unpredictable as the trace.
+      const w = (2 >> op) & 1;
+      const write = w !== 0;
+      // Look first at the way used last (way 0 with LRU): sequential code keeps hitting the
+      // same line.
+      let way = inOrder ? 0 : recent[set];
       if (tags[base + way] !== line) {
-        way = 0;
+        way = inOrder ? 1 : 0;
         while (way < ways && tags[base + way] !== line) way++;
       }
       if (way < ways) {
-        recent[set] = way;
         hits++;
-        policy.touch(set, way);
-        if (slowHit) this.#noteHit(addr, line, set, write);
-        if (write) {
-          writes++;
-          if (writeBack) dirty[base + way] = 1;
-          else {
-            forwarded++;
-            memWrites++;
-          }
+        if (!inOrder) {
+          recent[set] = way;
+          policy.touch(set, way);
+        } else if (way !== 0) {
+          toFront(tags, dirty, base, base + way);
+          way = 0;
         }
+        if (slowHit) this.#noteHit(addr, line, set, write);
+        writes += w;
+        if (writeBack) dirty[base + way] |= w;
+        else forwarded += w;
       } else if (!slowHit && (!write || writeAllocate)) {
         // Plain allocating miss, inline: fill a free way or evict the policy's victim.
         misses++;
-        memReads++;
-        memDemand++;
         const n = filled[set];
         if (n < ways) {
           way = n;
           filled[set] = n + 1;
         } else {
-          way = policy.victim(set);
+          way = inOrder ? ways - 1 : policy.victim(set);
           evictions++;
-          if (dirty[base + way] !== 0) {
-            dirtyWritebacks++;
-            memWrites++;
-          }
+          dirtyWritebacks += dirty[base + way];
+        }
+        if (!inOrder) {
+          recent[set] = way;
+          policy.fill(set, way);
+        } else {
+          toFront(tags, dirty, base, base + way);
+          way = 0;
         }
         tags[base + way] = line;
-        recent[set] = way;
-        policy.fill(set, way);
-        dirty[base + way] = 0;
-        if (write) {
-          writes++;
-          if (writeBack) dirty[base + way] = 1;
-          else {
-            forwarded++;
-            memWrites++;
-          }
-        }
+        writes += w;
+        dirty[base + way] = writeBack ? w : 0;
+        if (!writeBack) forwarded += w;
       } else {
-        const code = this.#miss(addr, line, set, write, true);
-        if ((code & FETCH) !== 0) memReads++, memDemand++;
-        if ((code & WRITEBACK) !== 0) memWrites++;
-        if ((code & FORWARD) !== 0) {
-          memWrites++;
-          if ((code & FETCH) === 0) memDemand++;
-        }
+        countMemory(this.#miss(addr, line, set, write, true), totals);
         if (op === 3) way = this.#find(line, base);
       }
       if (op === 3) {
         // The store half of a modify: the load just made the line present, so it hits.
-        accesses++;
         hits++;
         writes++;
-        policy.touch(set, way);
+        if (!inOrder) policy.touch(set, way); // LRU: the line is already at the front
         if (slowHit) this.#noteHit(addr, line, set, true);
         if (writeBack) dirty[base + way] = 1;
-        else {
-          forwarded++;
-          memWrites++;
-        }
+        else forwarded++;
       }
     }
     this.hits += hits;
@@ -299,10 +325,10 @@ export class Level {
     this.dirtyWritebacks += dirtyWritebacks;
     this.writes += writes;
     this.writesForwarded += forwarded;
-    totals[0] += accesses;
-    totals[1] += memReads;
-    totals[2] += memWrites;
-    totals[3] += memDemand;
+    totals[0] += this.hits + this.misses - demandBefore; // every demand access hits or misses
+    totals[1] += misses;
+    totals[2] += dirtyWritebacks + forwarded;
+    totals[3] += misses;
   }
 
   /** An access that straddles lines: one access per line touched, through the general path. */
@@ -312,14 +338,7 @@ export class Level {
     for (let l = line; l <= last; l++) {
       const a = l === line ? addr : l * this.lineBytes;
       for (let k = 0; k < (op === 3 ? 2 : 1); k++) {
-        const code = this.access(a, op === 1 || k === 1, true);
-        totals[0]++;
-        if ((code & FETCH) !== 0) totals[1]++, totals[3]++;
-        if ((code & WRITEBACK) !== 0) totals[2]++;
-        if ((code & FORWARD) !== 0) {
-          totals[2]++;
-          if ((code & MISS) !== 0 && (code & FETCH) === 0) totals[3]++;
-        }
+        countMemory(this.access(a, op === 1 || k === 1, true), totals);
       }
     }
   }
@@ -373,7 +392,7 @@ export class Level {
       this.filled[set] = n + 1;
       if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, -1, false);
     } else {
-      way = this.policy.victim(set);
+      way = this.inOrder ? ways - 1 : this.policy.victim(set);
       const old = tags[base + way];
       this.victimLine = old;
       this.evictions++;
@@ -385,9 +404,13 @@ export class Level {
       }
       if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, old, wasDirty);
     }
+    if (!this.inOrder) this.policy.fill(set, way);
+    else {
+      toFront(tags, this.dirty, base, base + way);
+      way = 0;
+    }
     tags[base + way] = line;
     this.dirty[base + way] = 0;
-    this.policy.fill(set, way);
     if (write) {
       if (this.writeBack) this.dirty[base + way] = 1;
       else {
