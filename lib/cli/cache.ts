@@ -228,12 +228,7 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
       lines = verboseLines(result, trace);
     } else {
       const sim = new CacheSimulator(config);
-      try {
-        for await (const batch of streamTraceFile(o.trace)) sim.run(batch);
-      } catch (e) {
-        if (e instanceof SyntaxError) throw new SyntaxError(`${o.trace}: ${e.message}`);
-        throw e;
-      }
+      for await (const batch of streamTraceFile(o.trace)) sim.run(batch);
       result = sim.result();
     }
     const l1 = result.levels[o.config !== undefined ? 0 : 0];

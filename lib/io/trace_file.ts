@@ -79,6 +79,7 @@ export function traceFileOptions(path: string, options: TraceFileOptions = {}): 
  * @param path The file path.
  * @param options Stream options; format and gzip default from the extension.
  * @returns An async generator of trace batches.
+ * @throws {SyntaxError} with the path, for a malformed line or corrupt gzip data.
  *
  * @example Count accesses without holding them
  * ```ts
@@ -97,7 +98,12 @@ export async function* streamTraceFile(
   path: string,
   options: TraceFileOptions = {},
 ): AsyncGenerator<Trace> {
-  yield* parseTraceStream(await openTraceFile(path), traceFileOptions(path, options));
+  try {
+    yield* parseTraceStream(await openTraceFile(path), traceFileOptions(path, options));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new SyntaxError(`${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /**
@@ -122,13 +128,6 @@ export async function* streamTraceFile(
  */
 export async function readTraceFile(path: string, options: TraceFileOptions = {}): Promise<Trace> {
   const parts: Trace[] = [];
-  try {
-    for await (const t of streamTraceFile(path, options)) parts.push(t);
-  } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw new SyntaxError(`${path}: ${e.message}`, { cause: e });
-    }
-    throw e;
-  }
+  for await (const t of streamTraceFile(path, options)) parts.push(t);
   return parts.length === 1 ? parts[0] : concatTraces(parts);
 }
