@@ -231,7 +231,7 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
       for await (const batch of streamTraceFile(o.trace)) sim.run(batch);
       result = sim.result();
     }
-    const l1 = result.levels[o.config !== undefined ? 0 : 0];
+    const l1 = result.levels[0];
     if (o.json) {
       const doc = o.config !== undefined ? { ...result, steps: undefined } : {
         settings: {
