@@ -149,6 +149,8 @@ export class Level {
   steps: CacheStep[] | null = null;
   stepLimit = 0;
   stepIndex = 0;
+  /** Whether a step was left out of the full log. */
+  stepsDropped = false;
   // statistics (demand accesses unless said otherwise)
   writes = 0;
   hits = 0;
@@ -431,7 +433,10 @@ export class Level {
     dirty: boolean,
   ): void {
     const steps = this.steps!;
-    if (steps.length >= this.stepLimit) return;
+    if (steps.length >= this.stepLimit) {
+      this.stepsDropped = true;
+      return;
+    }
     const sets = this.setMask + 1;
     steps.push({
       index: this.stepIndex,

@@ -165,7 +165,6 @@ export class CacheSimulator {
   readonly #csim: boolean;
   readonly #memoryLatency: number;
   readonly #steps: CacheStep[] | null;
-  readonly #stepLimit: number;
   readonly #warnings = new Set<string>();
   #accesses = 0;
   #records = 0;
@@ -236,7 +235,6 @@ export class CacheSimulator {
     this.#dL1 = first;
     this.#csim = h.accessMode === "csim";
     this.#memoryLatency = h.memoryLatencyCycles;
-    this.#stepLimit = h.stepLimit;
     this.#steps = h.stepLimit > 0 ? [] : null;
     for (const l of this.#levels) {
       l.steps = this.#steps;
@@ -427,7 +425,7 @@ export class CacheSimulator {
       memoryReads: this.#memoryReads,
       memoryWrites: this.#memoryWrites,
       steps: this.#steps ? this.#steps.slice() : null,
-      stepsTruncated: this.#steps !== null && this.#steps.length >= this.#stepLimit,
+      stepsTruncated: this.#levels.some((l) => l.stepsDropped),
       warnings,
     };
     return withDisplay(result, (r) => ({ html: cacheHtml(r), text: cacheText(r) }));

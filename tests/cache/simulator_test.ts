@@ -262,6 +262,12 @@ Deno.test("step log records tag, set, offset, outcome and the evicted line, and 
     },
   ]);
   assert.equal(r.stepsTruncated, true);
+  // A log that holds every access exactly is not truncated.
+  const whole = simulateCache(
+    { levels: [{ sets: 2, ways: 1, lineBytes: 16 }], stepLimit: 2 },
+    ops([["L", 0x12], ["L", 0x32]]),
+  );
+  assert.deepEqual([whole.steps?.length, whole.stepsTruncated], [2, false]);
   const bundle = (r as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
   ]();
