@@ -35,5 +35,9 @@ Deno.test("the linked-list walk: its misses are mostly capacity misses in a smal
   const [l1] = simulateCache({ sizeBytes: 8192, ways: 4, lineBytes: 64 }, t).levels;
   // 2048 nodes x 64 B = 128 KiB never fit in 8 KiB: the second lap misses again.
   assert.ok(l1.capacity! > 2048, `capacity misses ${l1.capacity}`);
+  assert.ok(
+    l1.capacity! > l1.misses / 2 && l1.capacity! > 10 * l1.conflict!,
+    `misses ${l1.misses}: capacity ${l1.capacity}, conflict ${l1.conflict}`,
+  );
   assert.equal(l1.compulsory! + l1.capacity! + l1.conflict!, l1.misses);
 });
