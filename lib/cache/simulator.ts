@@ -80,7 +80,8 @@ export const CacheHierarchyConfig = z.strictObject({
   /** Classify misses as compulsory / capacity / conflict (default true; costs speed). */
   classifyMisses: z.boolean({ error: "must be a boolean" }).default(true),
   /** Record this many demand accesses in `result.steps` (default 0: no log). */
-  stepLimit: z.number().int("must be an integer").min(0, "must be at least 0").default(0),
+  stepLimit: z.number({ error: "must be a number" }).int("must be an integer")
+    .min(0, "must be at least 0").default(0),
 });
 /** A hierarchy configuration. */
 export type CacheHierarchyConfig = z.input<typeof CacheHierarchyConfig>;

@@ -59,6 +59,11 @@ Deno.test("geometry errors name the field, the rule and the value", () => {
     /^Cannot create cache: levels.1: sets must be a power of two: received 6$/,
   );
   bad({ levels: [] }, RangeError, /levels must hold at least one level/);
+  bad(
+    { levels: [{ sets: 4, ways: 1, lineBytes: 16 }], stepLimit: "x" },
+    TypeError,
+    /^Cannot create cache: stepLimit must be a number: received "x"$/,
+  );
   bad({ sets: 2 ** 20, ways: 128, lineBytes: 16 }, RangeError, /at most 2\^26 lines/);
 });
 
