@@ -153,7 +153,9 @@ export class TraceBuilder {
   }
 
   /**
-   * Forget every access but keep the storage (for batch parsers).
+   * Forget every access but keep the storage. A trace built earlier shares that
+   * storage, so pushing after `clear()` overwrites it: clear only once such a
+   * trace is no longer used (the stream parser starts a new builder per batch).
    *
    * @returns Nothing.
    *
@@ -164,8 +166,11 @@ export class TraceBuilder {
    *
    * const b = new TraceBuilder();
    * b.push(OP_LOAD, 0, 4);
+   * const first = b.build();
    * b.clear();
    * assert.equal(b.length, 0);
+   * b.push(OP_LOAD, 64, 4);
+   * assert.equal(first.addresses[0], 64); // the earlier trace was overwritten
    * ```
    */
   clear(): void {
