@@ -94,6 +94,7 @@ export class TraceRecorder {
    * @param address The byte address.
    * @param sizeBytes The size (default 8).
    * @returns Nothing.
+   * @throws {RangeError} for an address that is not a non-negative safe integer, or a size outside [1, 65535].
    *
    * @example A hand-made access
    * ```ts
@@ -107,7 +108,7 @@ export class TraceRecorder {
    * ```
    */
   load(address: number, sizeBytes = 8): void {
-    this.#builder.push(OP_LOAD, address, sizeBytes);
+    this.#byHand("load", OP_LOAD, address, sizeBytes);
   }
 
   /**
@@ -116,6 +117,7 @@ export class TraceRecorder {
    * @param address The byte address.
    * @param sizeBytes The size (default 8).
    * @returns Nothing.
+   * @throws {RangeError} as {@linkcode TraceRecorder.load} does.
    *
    * @example A store
    * ```ts
@@ -128,7 +130,21 @@ export class TraceRecorder {
    * ```
    */
   store(address: number, sizeBytes = 8): void {
-    this.#builder.push(OP_STORE, address, sizeBytes);
+    this.#byHand("store", OP_STORE, address, sizeBytes);
+  }
+
+  #byHand(what: string, op: number, address: number, sizeBytes: number): void {
+    if (!Number.isSafeInteger(address) || address < 0) {
+      throw new RangeError(
+        `Cannot record ${what}: address must be a non-negative safe integer: received ${address}`,
+      );
+    }
+    if (!Number.isInteger(sizeBytes) || sizeBytes < 1 || sizeBytes > 65535) {
+      throw new RangeError(
+        `Cannot record ${what}: sizeBytes must be an integer in [1, 65535]: received ${sizeBytes}`,
+      );
+    }
+    this.#builder.push(op, address, sizeBytes);
   }
 
   /**

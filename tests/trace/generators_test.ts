@@ -113,4 +113,13 @@ Deno.test("recorder: a loop over a wrapped array records its loads and stores", 
     () => rec.wrap(new Uint8Array(1), { baseAddress: -1 }),
     /baseAddress must be a non-negative safe integer/,
   );
+  assert.throws(
+    () => rec.load(-8),
+    /^RangeError: Cannot record load: address must be a non-negative safe integer: received -8$/,
+  );
+  assert.throws(
+    () => rec.store(0x40, 70000),
+    /^RangeError: Cannot record store: sizeBytes must be an integer in \[1, 65535\]: received 70000$/,
+  );
+  assert.equal(rec.trace().length, 7); // nothing was recorded by the refused calls
 });
