@@ -38,7 +38,7 @@ export function cacheHtml(r: CacheResult): string {
   ];
   const rows = r.levels.map((l) =>
     [
-      l.name,
+      escapeHtml(l.name),
       `${l.sizeBytes} B = ${l.sets} &times; ${l.ways} &times; ${l.lineBytes} B`,
       escapeHtml(`${l.policy}, ${l.writePolicy}${l.writeAllocate ? ", write-allocate" : ""}`),
       l.reads + l.writes,

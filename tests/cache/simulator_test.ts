@@ -272,6 +272,14 @@ Deno.test("step log records tag, set, offset, outcome and the evicted line, and 
     Symbol.for("Jupyter.display")
   ]();
   assert.match(bundle["text/html"], /<td>conflict<\/td>/);
+  const named = simulateCache(
+    { name: "L1 <fast>", sets: 1, ways: 1, lineBytes: 16 },
+    ops([["L", 0]]),
+  );
+  const namedHtml = (named as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]()["text/html"];
+  assert.match(namedHtml, /<td>L1 &lt;fast&gt;<\/td>/);
   assert.match(bundle["text/plain"], /hits:0 misses:4/);
   assert.deepEqual(JSON.parse(JSON.stringify(r)).levels[0].misses, 4);
 });
