@@ -22,6 +22,16 @@ function toFront(tags: Float64Array, dirty: Uint8Array, base: number, at: number
   dirty[base] = d;
 }
 
+/** Stands in for the built-in LRU's state, which a level keeps in its tag order instead. */
+const INLINE: ReplacementState = {
+  touch: unreachable,
+  fill: unreachable,
+  victim: unreachable,
+};
+function unreachable(): never {
+  throw new Error("Cannot simulate cache: the built-in LRU is kept inline and has no state object");
+}
+
 /** Add what one access's result code sent to memory to `totals` (see `Level.runAlone`). */
 function countMemory(code: number, totals: Float64Array): void {
   if ((code & FETCH) !== 0) totals[1]++, totals[3]++;
@@ -173,8 +183,8 @@ export class Level {
     this.dirty = new Uint8Array(s.sets * s.ways);
     this.filled = new Uint32Array(s.sets);
     this.recent = new Uint32Array(s.sets);
-    this.policy = s.policy.create(s.sets, s.ways, createPrng(s.seed));
     this.inOrder = s.policy === LRU;
+    this.policy = this.inOrder ? INLINE : s.policy.create(s.sets, s.ways, createPrng(s.seed));
     this.writeBack = s.writeBack;
     this.writeAllocate = s.writeAllocate;
     this.seen = s.classify ? new Set() : null;

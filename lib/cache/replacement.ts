@@ -1,7 +1,9 @@
 /**
  * Replacement policies, resolved by name in exactly one place
- * ({@linkcode resolveReplacement}); the simulation loop only calls the
- * resolved object's methods and never compares names.
+ * ({@linkcode resolveReplacement}); the simulation loop calls the resolved
+ * object's methods and never compares names. The one exception is the
+ * built-in {@linkcode LRU}: a cache level recognises that object once, when
+ * it is built, and keeps each set's lines in recency order itself.
  *
  * @module
  */
