@@ -186,6 +186,24 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
     return { stdout: [], stderr: [(e as Error).message, USAGE], status: 2 };
   }
   if (flags.help) return { stdout: [USAGE], stderr: [], status: 0 };
+  if (flags.config !== undefined) {
+    // The hierarchy file sets the geometry and policies; these flags would be ignored.
+    const flag = ["-s", "-E", "-b", "--policy", "--seed", "--write-back", "--write-through"]
+      .find((f) => flags[VALUE_FLAGS[f] ?? BOOL_FLAGS[f]] !== undefined);
+    if (flag !== undefined) {
+      const got = flags[VALUE_FLAGS[flag] ?? BOOL_FLAGS[flag]];
+      return {
+        stdout: [],
+        stderr: [
+          `Cannot run sim cache: ${flag} cannot be combined with --config (the file sets the cache): received ${
+            got === true ? flag : JSON.stringify(got)
+          }`,
+          USAGE,
+        ],
+        status: 2,
+      };
+    }
+  }
   const parsed = CacheCliSettings.safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -108,6 +108,9 @@ Deno.test("--config runs a multi-level hierarchy", async () => {
       ".json",
       JSON.stringify({ levels: [{ sets: 3, ways: 1, lineBytes: 16 }] }),
     );
+    const mixed = await cacheCli(["--config", config, "-t", MINI, "-s", "4"]);
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stderr[0], /-s cannot be combined with --config .*: received "4"$/);
     const err = await cacheCli(["--config", bad, "-t", MINI]);
     assert.equal(err.status, 2);
     assert.match(err.stderr[0], /levels.0: sets must be a power of two: received 3/);
