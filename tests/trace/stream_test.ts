@@ -41,6 +41,7 @@ Deno.test("gzip round trip: any chunking of plain or gzip bytes gives the same t
         const back = await readTrace(chunked(bytes, cuts), { batchSize: 500, stats, inflater });
         assert.deepEqual(back.addresses, t.addresses);
         assert.deepEqual(back.ops, t.ops);
+        assert.deepEqual(back.sizes, t.sizes);
         assert.equal(stats.gzip, gz);
         assert.equal(stats.accesses, count);
       },
