@@ -47,7 +47,10 @@ export interface GradeOptions {
   timeLimitMs?: number;
   /** V8 heap limit per process in MiB (default 256). */
   heapMiB?: number;
-  /** Limit on the process's data (heap, buffers) in MiB (default 1024). */
+  /**
+   * Limit on the process's data (heap, buffers) in MiB (default: 1024, or four
+   * times the heap limit when that is larger, so `--memory` alone can raise both).
+   */
   dataMiB?: number;
   /** Processes at once (default: the core count). */
   jobs?: number;
@@ -256,7 +259,7 @@ export async function gradeSubmissions(
   const settings = {
     timeLimitMs: options.timeLimitMs ?? 20_000,
     heapMiB: options.heapMiB ?? 256,
-    dataMiB: prlimit ? options.dataMiB ?? 1024 : null,
+    dataMiB: prlimit ? options.dataMiB ?? Math.max(1024, 4 * (options.heapMiB ?? 256)) : null,
     jobs: Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2),
   };
   const plans = await Promise.all(submissions.map(async (s) => {

@@ -316,3 +316,12 @@ Deno.test("the released lesson runs through the kernel: every check shows failur
     // released copies run inside a checkout of the course, here under out/.
   }, `${REPO}out`);
 });
+
+Deno.test("grade: --memory above 256 MiB raises the whole-process limit with the heap", async () => {
+  const run = await gradeSubmissions([], { heapMiB: 512 });
+  assert.equal(run.settings.heapMiB, 512);
+  const hasPrlimit = await Deno.stat("/usr/bin/prlimit").then(() => true, () => false);
+  assert.equal(run.settings.dataMiB, hasPrlimit ? 2048 : null);
+  const small = await gradeSubmissions([], { heapMiB: 64 });
+  assert.equal(small.settings.dataMiB, hasPrlimit ? 1024 : null);
+});
