@@ -53,6 +53,12 @@ export interface Trace {
 /** Largest address a trace accepts: 2^53 - 1, so every address is an exact integer. */
 export const MAX_ADDRESS = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Most accesses one in-memory trace may hold: 2^27 (about 1.5 GB of typed arrays).
+ * Longer traces are streamed instead (see `parseTraceStream`).
+ */
+export const MAX_TRACE_ACCESSES = 2 ** 27;
+
 /** Grows a {@linkcode Trace} one access at a time, doubling its arrays as needed. */
 export class TraceBuilder {
   #ops: Uint8Array;
@@ -77,6 +83,11 @@ export class TraceBuilder {
    * ```
    */
   constructor(capacity = 1024) {
+    if (!(capacity <= MAX_TRACE_ACCESSES)) {
+      throw new RangeError(
+        `Cannot build trace: accesses must be at most ${MAX_TRACE_ACCESSES} in memory (stream longer traces): received ${capacity}`,
+      );
+    }
     const n = Math.max(1, Math.floor(capacity));
     this.#ops = new Uint8Array(n);
     this.#addresses = new Float64Array(n);
@@ -115,7 +126,12 @@ export class TraceBuilder {
   }
 
   #grow(): void {
-    const n = this.#ops.length * 2;
+    if (this.#ops.length >= MAX_TRACE_ACCESSES) {
+      throw new RangeError(
+        `Cannot build trace: accesses must be at most ${MAX_TRACE_ACCESSES} in memory (stream longer traces): received more`,
+      );
+    }
+    const n = Math.min(this.#ops.length * 2, MAX_TRACE_ACCESSES);
     const ops = new Uint8Array(n);
     ops.set(this.#ops);
     const addresses = new Float64Array(n);

@@ -123,3 +123,14 @@ Deno.test("recorder: a loop over a wrapped array records its loads and stores", 
   );
   assert.equal(rec.trace().length, 7); // nothing was recorded by the refused calls
 });
+
+Deno.test("a generator asked for more accesses than memory should hold says so with the value", () => {
+  assert.throws(
+    () => sequentialTrace({ count: 1e12, elementBytes: 8 }),
+    /Cannot build trace: accesses must be at most 134217728 in memory \(stream longer traces\): received 1000000000000/,
+  );
+  assert.throws(
+    () => randomTrace({ seed: 1, count: 2 ** 40, rangeBytes: 4096 }),
+    /accesses must be at most 134217728/,
+  );
+});
