@@ -131,10 +131,15 @@ export const CacheCliSettings = z.object({
   }
 });
 
-function verboseLines(result: CacheResult, trace: Awaited<ReturnType<typeof readTraceFile>>) {
+function verboseLines(
+  result: CacheResult,
+  trace: Awaited<ReturnType<typeof readTraceFile>>,
+  dataLevel: number,
+) {
+  // Data accesses enter at the data L1, which follows the instruction L1 when there is one.
   const words = new Map<number, string>();
   for (const s of result.steps ?? []) {
-    if (s.level !== result.levels[0].name) continue;
+    if (s.level !== result.levels[dataLevel].name) continue;
     const w = s.outcome === "hit" ? " hit" : s.evicted ? " miss eviction" : " miss";
     words.set(s.index, (words.get(s.index) ?? "") + w);
   }
@@ -243,7 +248,11 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
       const trace = await readTraceFile(o.trace);
       const sim = new CacheSimulator({ ...config, stepLimit: Number.MAX_SAFE_INTEGER });
       result = sim.run(trace).result();
-      lines = verboseLines(result, trace);
+      lines = verboseLines(
+        result,
+        trace,
+        "instructionL1" in config && config.instructionL1 ? 1 : 0,
+      );
     } else {
       const sim = new CacheSimulator(config);
       for await (const batch of streamTraceFile(o.trace)) sim.run(batch);

@@ -178,3 +178,24 @@ Deno.test("-h prints the usage; the dispatcher knows the cache model", async () 
   }
   assert.deepEqual(lines, ["hits:2 misses:7 evictions:5"]);
 });
+
+Deno.test("--config -v with an instruction L1 reports the data L1's hits and misses", async () => {
+  const config = await temp(
+    ".json",
+    JSON.stringify({
+      instructionL1: { sets: 2, ways: 1, lineBytes: 16 },
+      levels: [{ name: "L1d", sets: 16, ways: 2, lineBytes: 16 }],
+      accessMode: "csim",
+    }),
+  );
+  try {
+    const out = await cacheCli(["--config", config, "-t", MINI, "-v"]);
+    assert.equal(out.status, 0, out.stderr.join("\n"));
+    // The same lines as plain csim -s 4 -E 2 -b 4, which is the data L1's geometry.
+    const csim = await cacheCli(["-v", "-s", "4", "-E", "2", "-b", "4", "-t", MINI]);
+    assert.deepEqual(out.stdout.slice(0, 7), csim.stdout.slice(0, 7));
+    assert.match(out.stdout[1], /^M 20,1 miss hit$/);
+  } finally {
+    await Deno.remove(config);
+  }
+});
