@@ -1,17 +1,6 @@
 import assert from "node:assert/strict";
 import { measureMajorFaults, measureResidency, measureTouchFaults } from "memgarden";
-
-function leftovers(): string[] {
-  const out: string[] = [];
-  for (const parent of [Deno.env.get("TMPDIR") ?? "/tmp", "/var/tmp"]) {
-    try {
-      for (const e of Deno.readDirSync(parent)) {
-        if (e.name.startsWith("memgarden-probe-")) out.push(`${parent}/${e.name}`);
-      }
-    } catch { /* parent missing */ }
-  }
-  return out;
-}
+import { probeLeftovers } from "./_leftovers.ts";
 
 Deno.test("writing 1000 fresh pages costs about one minor fault per page and makes all resident", () => {
   const r = measureTouchFaults({ pageCount: 1000, touch: "write" });
@@ -58,14 +47,14 @@ Deno.test("mincore counts are exact before, after writing every third page, and 
 });
 
 Deno.test("reading 256 evicted file pages costs exactly one major fault each; a second pass none", () => {
-  const before = leftovers();
+  const before = probeLeftovers();
   const r = measureMajorFaults({ pageCount: 256 });
   assert.equal(r.evictable, true, r.note);
   assert.equal(r.residentBefore, 0);
   assert.equal(r.majorFaults, 256);
   assert.equal(r.residentAfter, 256);
   assert.equal(r.secondPassMajorFaults, 0);
-  assert.deepEqual(leftovers(), before, "the temporary file is removed");
+  assert.deepEqual(probeLeftovers(), before, "the temporary file is removed");
 });
 
 Deno.test("the largest major-fault pass (16384 pages) still faults once per page once V8 optimizes it", () => {

@@ -7,6 +7,7 @@ import {
   validateReplayPlan,
   type VictimPlanner,
 } from "memgarden";
+import { probeLeftovers } from "./_leftovers.ts";
 
 // Tiny reference planners, written here so the probe is tested independently of lib/vm.
 const fifo: VictimPlanner = (refs, frames) => {
@@ -101,7 +102,7 @@ Deno.test("a replay of 12,000 references stays exact after V8 optimizes the repl
 });
 
 Deno.test("the replay result is JSON-friendly, displays as HTML, and leaves no temp files", () => {
-  const before = leftoverDirs();
+  const before = probeLeftovers();
   const plan = planFromVictims([0, 1, 0], 1, [null, 0, 1], { name: "one frame", pageCount: 4 });
   const r = replayOnKernel(plan);
   assert.equal(r.pageCount, 4);
@@ -119,20 +120,8 @@ Deno.test("the replay result is JSON-friendly, displays as HTML, and leaves no t
   ]();
   assert.match(d["text/html"], /kernel major faults/);
   assert.match(d["text/plain"], /simulated misses\s+3/);
-  assert.deepEqual(leftoverDirs(), before);
+  assert.deepEqual(probeLeftovers(), before);
 });
-
-function leftoverDirs(): string[] {
-  const out: string[] = [];
-  for (const parent of [Deno.env.get("TMPDIR") ?? "/tmp", "/var/tmp"]) {
-    try {
-      for (const e of Deno.readDirSync(parent)) {
-        if (e.name.startsWith("memgarden-probe-")) out.push(`${parent}/${e.name}`);
-      }
-    } catch { /* parent missing */ }
-  }
-  return out;
-}
 
 Deno.test("impossible plans are rejected with the step, the rule and the value", () => {
   assert.throws(
