@@ -11,11 +11,11 @@
 import * as Plot from "@observablehq/plot";
 import { type Chart, chart, THEME } from "./render.ts";
 import { formatDuration, formatSize } from "./format.ts";
-import type { SizeMarker } from "./hierarchy.ts";
+import { MARK_COLOR, type SizeMarker, sizeMarkerMarks } from "./_marks.ts";
 import { table, type TableView } from "./table.ts";
 import type { CalibratedHierarchy } from "../cache/calibrate.ts";
 
-const MARK = "#D55E00";
+const MARK = MARK_COLOR;
 
 /** Powers of two from `lo` to `hi` (bytes), every `step` doublings, at most about nine. */
 function sizeTicks(lo: number, hi: number): number[] {
@@ -48,23 +48,6 @@ function nonEmpty(what: string, values: unknown): void {
       `Cannot draw ${what}: data must be a non-empty array: received ${JSON.stringify(values)}`,
     );
   }
-}
-
-function markerMarks(markers: readonly SizeMarker[]) {
-  return [
-    Plot.ruleX(markers, { x: "sizeBytes", stroke: MARK, strokeDasharray: "4,3" }),
-    Plot.text(markers, {
-      x: "sizeBytes",
-      frameAnchor: "top",
-      text: (m: SizeMarker) => `${m.label} ${formatSize(m.sizeBytes)}`,
-      rotate: -90,
-      textAnchor: "end",
-      lineAnchor: "bottom",
-      dx: -3,
-      fill: MARK,
-      fontSize: 10,
-    }),
-  ];
 }
 
 /** A measured latency curve to draw (the shape of `measureLatencyCurve`'s result). */
@@ -147,7 +130,7 @@ export function latencyCurveChart(
       tickFormat: (d: number) => formatDuration(d),
     },
     marks: [
-      ...markerMarks(options.markers ?? []),
+      ...sizeMarkerMarks(options.markers ?? []),
       Plot.dot(runs, { x: "sizeBytes", y: "ns", r: 1.2, fill: "#999", fillOpacity: 0.25 }),
       Plot.link(plateaus, {
         x1: "fromBytes",
@@ -234,7 +217,7 @@ export function hitRateChart(
     y: { label: "Hit rate (%)", domain: [0, 100] },
     color: { domain: series.map((s) => s.name), range: [...THEME.colors], legend: true },
     marks: [
-      ...markerMarks(options.markers ?? []),
+      ...sizeMarkerMarks(options.markers ?? []),
       Plot.line(data, { x: "x", y: "y", stroke: "name", strokeWidth: 2 }),
       Plot.dot(data, { x: "x", y: "y", fill: "name", r: 3 }),
     ],
@@ -446,7 +429,7 @@ export function predictionChart(
       legend: true,
     },
     marks: [
-      ...markerMarks(options.markers ?? []),
+      ...sizeMarkerMarks(options.markers ?? []),
       Plot.line(rows, { x: "sizeBytes", y: "ns", stroke: "kind", strokeWidth: 2 }),
       Plot.dot(rows, { x: "sizeBytes", y: "ns", fill: "kind", r: 3 }),
     ],

@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { type Chart, chart } from "./render.ts";
 import { formatDuration, formatSize } from "./format.ts";
+import { type SizeMarker, sizeMarkerMarks } from "./_marks.ts";
 
 /** A level of the hierarchy to draw: a name, a size and a latency. */
 export interface HierarchyPoint {
@@ -10,10 +11,7 @@ export interface HierarchyPoint {
 }
 
 /** A size found on this machine, drawn as a marker across the chart. */
-export interface SizeMarker {
-  label: string;
-  sizeBytes: number;
-}
+export type { SizeMarker };
 
 /**
  * Chart the memory hierarchy: size against latency, both on log scales, with
@@ -62,18 +60,7 @@ export function hierarchyChart(
       tickFormat: (d: number) => formatDuration(d),
     },
     marks: [
-      Plot.ruleX(markers, { x: "sizeBytes", stroke: "#D55E00", strokeDasharray: "4,3" }),
-      Plot.text(markers, {
-        x: "sizeBytes",
-        frameAnchor: "top",
-        text: (m: SizeMarker) => `${m.label} ${formatSize(m.sizeBytes)}`,
-        rotate: -90,
-        textAnchor: "end",
-        lineAnchor: "bottom",
-        dx: -3,
-        fill: "#D55E00",
-        fontSize: 10,
-      }),
+      ...sizeMarkerMarks(markers),
       Plot.line(data, { x: "sizeBytes", y: "latencyNs", stroke: "#0072B2" }),
       Plot.dot(data, { x: "sizeBytes", y: "latencyNs", fill: "#0072B2", r: 4 }),
       Plot.text(data, {
