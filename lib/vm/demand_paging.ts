@@ -15,6 +15,9 @@ import { parseOrThrow } from "./_parse.ts";
 import { htmlTable, withDisplay } from "./_display.ts";
 import { type PagePolicy, type ResidentPages, resolvePagePolicy } from "./page_policy.ts";
 
+/** Why a page could not be brought in: nothing resident may leave. */
+const NO_FREE_FRAME = "no frame can be freed: every resident page is anonymous and swap is full";
+
 /** What one access cost, by kind. */
 export type FaultKind = "hit" | "minor" | "major" | "invalid" | "oom";
 
@@ -346,7 +349,7 @@ export function simulateDemandPaging(options: DemandPagingOptions): DemandPaging
         if (got === null) {
           swap.set(k, stored);
           kind = "oom";
-          reason = "no frame can be freed: every resident page is anonymous and swap is full";
+          reason = NO_FREE_FRAME;
         } else {
           kind = "major";
           source = "swap";
@@ -361,7 +364,7 @@ export function simulateDemandPaging(options: DemandPagingOptions): DemandPaging
         const got = place(k, 0);
         if (got === null) {
           kind = "oom";
-          reason = "no frame can be freed: every resident page is anonymous and swap is full";
+          reason = NO_FREE_FRAME;
         } else {
           touchedAnon.add(k);
           kind = "minor";
@@ -394,7 +397,7 @@ export function simulateDemandPaging(options: DemandPagingOptions): DemandPaging
           const got = place(k, fileContent(fileMap.file, filePage));
           if (got === null) {
             kind = "oom";
-            reason = "no frame can be freed: every resident page is anonymous and swap is full";
+            reason = NO_FREE_FRAME;
           } else {
             kind = "major";
             source = "file";
