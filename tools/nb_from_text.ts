@@ -57,6 +57,9 @@ export function notebookFromText(text: string): string {
         name: "typescript",
         nbconvert_exporter: "script",
         pygments_lexer: "typescript",
+        // What the kernel reports (its TypeScript version): Jupyter marks a
+        // notebook unsaved on open when this differs.
+        version: Deno.version.typescript,
       },
     },
     nbformat: 4,
