@@ -20,4 +20,5 @@ export * from "./probe/mod.ts";
 export * from "./vm/mod.ts";
 export * from "./trace/mod.ts";
 export * from "./cache/mod.ts";
+export * from "./heap/mod.ts";
 export * from "./exercise/mod.ts";
