@@ -51,6 +51,23 @@ export const LINUX = {
   O_CREAT: 0o100,
   O_CLOEXEC: 0o2000000,
   _SC_PAGESIZE: 30,
+  _SC_NPROCESSORS_ONLN: 84,
+  _SC_PHYS_PAGES: 85,
+  _SC_LEVEL1_ICACHE_SIZE: 185,
+  _SC_LEVEL1_ICACHE_ASSOC: 186,
+  _SC_LEVEL1_ICACHE_LINESIZE: 187,
+  _SC_LEVEL1_DCACHE_SIZE: 188,
+  _SC_LEVEL1_DCACHE_ASSOC: 189,
+  _SC_LEVEL1_DCACHE_LINESIZE: 190,
+  _SC_LEVEL2_CACHE_SIZE: 191,
+  _SC_LEVEL2_CACHE_ASSOC: 192,
+  _SC_LEVEL2_CACHE_LINESIZE: 193,
+  _SC_LEVEL3_CACHE_SIZE: 194,
+  _SC_LEVEL3_CACHE_ASSOC: 195,
+  _SC_LEVEL3_CACHE_LINESIZE: 196,
+  _SC_LEVEL4_CACHE_SIZE: 197,
+  _SC_LEVEL4_CACHE_ASSOC: 198,
+  _SC_LEVEL4_CACHE_LINESIZE: 199,
   RUSAGE_SELF: 0,
   RUSAGE_THREAD: 1,
 } as const;
@@ -194,6 +211,58 @@ export function pageSizeBytes(): number {
   if (r <= 0) throw new LibcError("sysconf", errno(), "read _SC_PAGESIZE");
   pageSize = r;
   return r;
+}
+
+/**
+ * The names `getconf -a` prints for the sysconf values the machine facts
+ * use, each with its glibc `_SC_` number (the same on x86-64 and aarch64).
+ */
+export const SYSCONF_NAMES: Readonly<Record<string, number>> = {
+  PAGESIZE: LINUX._SC_PAGESIZE,
+  _NPROCESSORS_ONLN: LINUX._SC_NPROCESSORS_ONLN,
+  _PHYS_PAGES: LINUX._SC_PHYS_PAGES,
+  LEVEL1_ICACHE_SIZE: LINUX._SC_LEVEL1_ICACHE_SIZE,
+  LEVEL1_ICACHE_ASSOC: LINUX._SC_LEVEL1_ICACHE_ASSOC,
+  LEVEL1_ICACHE_LINESIZE: LINUX._SC_LEVEL1_ICACHE_LINESIZE,
+  LEVEL1_DCACHE_SIZE: LINUX._SC_LEVEL1_DCACHE_SIZE,
+  LEVEL1_DCACHE_ASSOC: LINUX._SC_LEVEL1_DCACHE_ASSOC,
+  LEVEL1_DCACHE_LINESIZE: LINUX._SC_LEVEL1_DCACHE_LINESIZE,
+  LEVEL2_CACHE_SIZE: LINUX._SC_LEVEL2_CACHE_SIZE,
+  LEVEL2_CACHE_ASSOC: LINUX._SC_LEVEL2_CACHE_ASSOC,
+  LEVEL2_CACHE_LINESIZE: LINUX._SC_LEVEL2_CACHE_LINESIZE,
+  LEVEL3_CACHE_SIZE: LINUX._SC_LEVEL3_CACHE_SIZE,
+  LEVEL3_CACHE_ASSOC: LINUX._SC_LEVEL3_CACHE_ASSOC,
+  LEVEL3_CACHE_LINESIZE: LINUX._SC_LEVEL3_CACHE_LINESIZE,
+  LEVEL4_CACHE_SIZE: LINUX._SC_LEVEL4_CACHE_SIZE,
+  LEVEL4_CACHE_ASSOC: LINUX._SC_LEVEL4_CACHE_ASSOC,
+  LEVEL4_CACHE_LINESIZE: LINUX._SC_LEVEL4_CACHE_LINESIZE,
+};
+
+/**
+ * Read every value of {@linkcode SYSCONF_NAMES} from glibc's `sysconf()`,
+ * the way `getconf -a` does. glibc answers the cache questions from the
+ * CPU's own CPUID, so on a virtual machine they are whatever the hypervisor
+ * says; a value of 0 or -1 (unknown) becomes `null`.
+ *
+ * @returns The values keyed by their `getconf` names.
+ * @throws {Error} As {@linkcode libc} does when FFI is not available.
+ *
+ * @example The page size agrees with pageSizeBytes
+ * ```ts
+ * import { pageSizeBytes, readSysconf } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(readSysconf().PAGESIZE, pageSizeBytes());
+ * ```
+ */
+export function readSysconf(): Record<string, number | null> {
+  const sym = libc();
+  const values: Record<string, number | null> = {};
+  for (const [name, code] of Object.entries(SYSCONF_NAMES)) {
+    const v = Number(sym.sysconf(code));
+    values[name] = v > 0 ? v : null;
+  }
+  return values;
 }
 
 /** A snapshot of `getrusage`: fault counts, peak RSS and CPU time. */
