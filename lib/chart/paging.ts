@@ -295,11 +295,27 @@ export interface TouchFaultPoint {
   rssAnonDeltaBytes: number | null;
 }
 
+/** What this kernel maps on a read of fresh memory, e.g. `zeroPageBehaviour().behaviour`. */
+export type ZeroPageKind = "shared-zero-page" | "private-zeroed-page" | "unclear";
+
+const ZERO_PAGE_CAPTIONS: Record<ZeroPageKind | "unknown", string> = {
+  "shared-zero-page":
+    "A read costs a fault too, but this kernel maps the shared zero page, so resident memory barely grows, and a read then a write pays twice.",
+  "private-zeroed-page":
+    "A read costs a fault too, and this kernel gives it a private zeroed page at once, so resident memory grows as for a write, and a read then a write pays only once.",
+  "unclear":
+    "A read costs a fault too; the zero-page measurement fitted neither known behaviour here, so compare the RSS on the bars.",
+  "unknown":
+    "A read costs a fault too: a kernel that maps the shared zero page keeps RSS flat and makes a read then a write pay twice; one that maps a private zeroed page grows RSS a page per read and charges a read then a write once. The RSS on the bars says which this is.",
+};
+
 /**
  * Chart minor faults per page for each way of touching fresh memory, with
  * the resident memory each gained written on its bar.
  *
  * @param points One point per touch kind.
+ * @param options `zeroPage`: this kernel's measured zero-page behaviour, so
+ *   that the caption says what its reads do; without it the caption names both.
  * @returns A {@linkcode Chart}.
  *
  * @example Writes and reads both fault once per page
@@ -310,16 +326,28 @@ export interface TouchFaultPoint {
  * const c = touchFaultsChart([
  *   { touch: "write", pageCount: 100, minorFaults: 100, rssAnonDeltaBytes: 409600 },
  *   { touch: "read", pageCount: 100, minorFaults: 100, rssAnonDeltaBytes: 0 },
- * ]);
+ * ], { zeroPage: "shared-zero-page" });
  * assert.match(c.svg, /Minor faults per page \(count\)/);
  * assert.match(c.svg, /RSS \+400 KiB/);
+ * assert.match(c.caption, /maps the shared zero page/);
  * ```
  */
-export function touchFaultsChart(points: readonly TouchFaultPoint[]): Chart {
+export function touchFaultsChart(
+  points: readonly TouchFaultPoint[],
+  options: { zeroPage?: ZeroPageKind } = {},
+): Chart {
   if (!Array.isArray(points as unknown) || points.length === 0) {
     throw new TypeError(
       `Cannot draw touch faults: points must be a non-empty array: received ${
         JSON.stringify(points)
+      }`,
+    );
+  }
+  const zeroPage = options.zeroPage ?? "unknown";
+  if (!(zeroPage in ZERO_PAGE_CAPTIONS)) {
+    throw new RangeError(
+      `Cannot draw touch faults: zeroPage must be "shared-zero-page", "private-zeroed-page" or "unclear": received ${
+        JSON.stringify(zeroPage)
       }`,
     );
   }
@@ -337,7 +365,9 @@ export function touchFaultsChart(points: readonly TouchFaultPoint[]): Chart {
     title: "Minor faults when fresh memory is first touched, per page",
     caption: `Each of ${
       points[0].pageCount
-    } fresh pages touched once. A write costs one minor fault and a real page of RAM; a read costs a fault too but maps the shared zero page, so resident memory barely grows; a read then a write pays twice.`,
+    } fresh pages touched once. A write costs one minor fault and a real page of RAM. ${
+      ZERO_PAGE_CAPTIONS[zeroPage]
+    }`,
     height: 80 + 60 * data.length,
     marginLeft: 110,
     marginRight: 40,

@@ -95,6 +95,23 @@ Deno.test("touch faults: one bar per kind with faults per page and RSS gained", 
   assert.equal((c.svg.match(/<rect /g) ?? []).length, 3);
   assert.match(c.svg, /1\.00 per page · RSS \+1 MiB/);
   assert.match(c.svg, /2\.00 per page · RSS not measured/);
+  // Without the measured behaviour the caption names both, so it holds on any kernel.
+  assert.match(c.caption, /shared zero page.*private zeroed page/);
+});
+
+Deno.test("touch faults: the caption says what this kernel's reads do, for each behaviour", () => {
+  const points = [{ touch: "read", pageCount: 100, minorFaults: 100, rssAnonDeltaBytes: 0 }];
+  const shared = touchFaultsChart(points, { zeroPage: "shared-zero-page" }).caption;
+  assert.match(shared, /this kernel maps the shared zero page.*pays twice/);
+  assert.doesNotMatch(shared, /private/);
+  const own = touchFaultsChart(points, { zeroPage: "private-zeroed-page" }).caption;
+  assert.match(own, /private zeroed page at once.*pays only once/);
+  assert.doesNotMatch(own, /shared zero page/);
+  assert.match(touchFaultsChart(points, { zeroPage: "unclear" }).caption, /fitted neither/);
+  assert.throws(
+    () => touchFaultsChart(points, { zeroPage: "zero" as "unclear" }),
+    /zeroPage must be "shared-zero-page", "private-zeroed-page" or "unclear": received "zero"/,
+  );
 });
 
 Deno.test("paging charts are deterministic and refuse empty input with the value", () => {
