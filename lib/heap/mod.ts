@@ -21,3 +21,4 @@
  * @module
  */
 export * from "./allocator.ts";
+export * from "./ostep_freelist.ts";
