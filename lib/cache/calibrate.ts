@@ -85,6 +85,14 @@ export interface CalibratedHierarchy {
   notes: string[];
 }
 
+/**
+ * A plateau slower than this is main memory, not a cache: the slowest L3s
+ * answer a dependent load in about 50 ns, RAM in 80 ns or more (and more
+ * again once the page-table walks miss the caches too, which splits RAM
+ * into several plateaus on a long curve).
+ */
+export const MIN_MEMORY_LATENCY_NS = 60;
+
 const largestPowerOfTwoAtMost = (n: number) => 2 ** Math.floor(Math.log2(n));
 
 function invalid(message: string, received: unknown): never {
@@ -94,10 +102,41 @@ function invalid(message: string, received: unknown): never {
 }
 
 /**
- * Build a simulated hierarchy from a measured latency curve. The last
- * plateau is main memory; every other plateau is matched, in order, to the
- * smallest of the operating system's data caches larger than the plateau's
- * smallest working set. A cache that gets no plateau (a shared L3 that other
+ * The plateaus in order, leaving out each one that is not slower than the
+ * one kept before it (latency only grows down the hierarchy: such a plateau
+ * is noise, or a level the buffer's placement sped up), with a note for each.
+ */
+function risingPlateaus(
+  plateaus: readonly PlateauInput[],
+  notes: string[],
+): { p: PlateauInput; index: number }[] {
+  const rising: { p: PlateauInput; index: number }[] = [];
+  plateaus.forEach((p, index) => {
+    const prev = rising[rising.length - 1];
+    if (prev && p.latencyNs <= prev.p.latencyNs) {
+      notes.push(
+        `plateau ${index + 1} (${p.latencyNs.toFixed(2)} ns) is not slower than plateau ${
+          prev.index + 1
+        } (${
+          prev.p.latencyNs.toFixed(2)
+        } ns) before it: a lower level is never faster, so it is left out`,
+      );
+      return;
+    }
+    rising.push({ p, index });
+  });
+  return rising;
+}
+
+/**
+ * Build a simulated hierarchy from a measured latency curve. Latency only
+ * grows down the hierarchy, so a plateau not slower than the one before it
+ * is left out. The last plateau is main memory (RAM), and so is every
+ * plateau that starts beyond the largest cache given or is slower than
+ * {@linkcode MIN_MEMORY_LATENCY_NS} (on a long curve, page-table walks split
+ * RAM into several plateaus); the model's memory takes the last one. Every other plateau is matched, in order, to the
+ * smallest of the given data caches larger than the plateau's smallest
+ * working set. A cache that gets no plateau (a shared L3 that other
  * programs keep full, say) is left out; when several plateaus fit one cache
  * (an L1 whose speed changes with the buffer's placement, say), the one with
  * the most sizes sets its speed; `notes` says what was done. Each level
@@ -106,7 +145,7 @@ function invalid(message: string, received: unknown): never {
  *
  * @param options Plateaus (fastest first), the machine's caches, default line size and ways.
  * @returns The levels, memory costs, a `CacheHierarchyConfig` in ns, and notes.
- * @throws {RangeError} With fewer than two plateaus, or a latency that is not a positive number.
+ * @throws {RangeError} With fewer than two plateaus of rising latency, or a latency that is not a positive number.
  *
  * @example Two cache plateaus and memory, matched to the caches the OS reports
  * ```ts
@@ -148,14 +187,38 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
   const data = (options.caches ?? [])
     .filter((c) => c.type !== "Instruction" && c.level !== null && (c.sizeBytes ?? 0) > 0)
     .sort((a, b) => a.level! - b.level!);
-  const cachePlateaus = plateaus.slice(0, -1);
-  const memory = plateaus[plateaus.length - 1];
+  const rising = risingPlateaus(plateaus, notes);
+  if (rising.length < 2) {
+    invalid(
+      "plateaus must hold at least two plateaus of rising latency (a cache and memory)",
+      rising.length,
+    );
+  }
+  // The last plateau is main memory, and so is every plateau that starts beyond
+  // the largest cache given or is too slow for a cache (page-table walks can
+  // split RAM into several plateaus).
+  const largestCache = data.reduce((m, c) => Math.max(m, c.sizeBytes!), 0);
+  const isRam = (p: PlateauInput) =>
+    (largestCache > 0 && p.fromBytes > largestCache) || p.latencyNs >= MIN_MEMORY_LATENCY_NS;
+  let memoryFrom = rising.length - 1;
+  while (memoryFrom > 1 && isRam(rising[memoryFrom - 1].p)) memoryFrom--;
+  if (memoryFrom < rising.length - 1) {
+    notes.push(
+      `plateaus ${
+        rising.slice(memoryFrom).map((q) => q.index + 1).join(", ")
+      } start beyond the largest cache or are slower than ${MIN_MEMORY_LATENCY_NS} ns: all are RAM; the model uses the last one (${
+        rising[rising.length - 1].p.latencyNs.toFixed(2)
+      } ns)`,
+    );
+  }
+  const cachePlateaus = rising.slice(0, memoryFrom);
+  const memory = rising[rising.length - 1].p;
   // Match each cache plateau, in order, to the smallest data cache (at or after the last match)
   // larger than the plateau's smallest working set; several plateaus may land on one cache
   // (a level whose speed varies with the size).
   const groups: { cache: number; plateaus: { p: PlateauInput; index: number }[] }[] = [];
   let from = 0;
-  cachePlateaus.forEach((p, index) => {
+  cachePlateaus.forEach(({ p, index }) => {
     let pick = -1;
     for (let j = from; j < data.length && pick < 0; j++) {
       if (data[j].sizeBytes! > p.fromBytes) pick = j;
@@ -225,17 +288,10 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
         }, the one with the most sizes`,
       );
     }
-    let costNs = p.latencyNs - above;
-    if (costNs < 0) {
-      notes.push(
-        `${level.name}: its plateau (${p.latencyNs} ns) is faster than the one above (${above} ns): cost set to 0`,
-      );
-      costNs = 0;
-    }
-    levels.push({ ...level, measuredNs: p.latencyNs, costNs });
-    above = Math.max(above, p.latencyNs);
+    levels.push({ ...level, measuredNs: p.latencyNs, costNs: p.latencyNs - above });
+    above = p.latencyNs;
   }
-  const memoryCostNs = Math.max(0, memory.latencyNs - above);
+  const memoryCostNs = memory.latencyNs - above;
   const config: CacheHierarchyConfig = {
     levels: levels.map((l) => ({
       name: l.name,
@@ -281,12 +337,15 @@ export type CalibrationAttempt =
  * ```
  */
 export function tryCalibrateHierarchy(options: CalibrationOptions): CalibrationAttempt {
-  const count = options?.plateaus?.length;
-  if (Array.isArray(options?.plateaus) && count < 2) {
+  const plateaus = options?.plateaus;
+  const valid = Array.isArray(plateaus) &&
+    plateaus.every((p) => p?.latencyNs > 0 && Number.isFinite(p.latencyNs));
+  const count = valid ? risingPlateaus(plateaus, []).length : null;
+  if (count !== null && count < 2) {
     return {
       model: null,
       reason:
-        `the latency curve was too noisy to calibrate: a model needs at least two plateaus (a cache and memory): found ${count}`,
+        `the latency curve was too noisy to calibrate: a model needs at least two plateaus of rising latency (a cache and memory): found ${count}`,
     };
   }
   return { model: calibrateHierarchy(options), reason: null };

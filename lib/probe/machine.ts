@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { escapeHtml, formatBytes, htmlTable, textTable } from "./_format.ts";
 import { readSysconf } from "./libc.ts";
+import { MIN_MEMORY_LATENCY_NS } from "../cache/calibrate.ts";
 
 /** The software environment a measurement was taken in. */
 export interface ProbeEnvironment {
@@ -748,14 +749,6 @@ export interface MeasuredPlateau {
   /** Time per load on the plateau, in ns. */
   latencyNs: number;
 }
-
-/**
- * A plateau slower than this is main memory, not a cache: the slowest L3s
- * answer a dependent load in about 50 ns, RAM in 80 ns or more (and more
- * again once the page-table walks miss too, which splits RAM into several
- * plateaus on a long curve).
- */
-export const MIN_MEMORY_LATENCY_NS = 60;
 
 /**
  * Fill the cache levels that neither `/sys` nor sysconf gave (or gave

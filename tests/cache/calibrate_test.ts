@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   CacheSimulator,
   calibrateHierarchy,
+  calibrationTable,
+  estimateLevels,
   predictChaseLatency,
   tryCalibrateHierarchy,
 } from "memgarden";
@@ -44,7 +47,7 @@ Deno.test("calibrate: a cache without a plateau is left out, and the notes say s
   assert.match(m.notes[0], /L3 \(33554432 bytes\) shows no plateau/);
 });
 
-Deno.test("calibrate: without caches, sizes come from the plateaus; noisy plateaus are clamped", () => {
+Deno.test("calibrate: without caches, sizes come from the plateaus; a plateau faster than the one above is left out", () => {
   const m = calibrateHierarchy({
     plateaus: [
       { fromBytes: 4 * K, toBytes: 40 * K, latencyNs: 2 },
@@ -52,13 +55,77 @@ Deno.test("calibrate: without caches, sizes come from the plateaus; noisy platea
       { fromBytes: 4 * M, toBytes: 8 * M, latencyNs: 90 },
     ],
   });
-  assert.deepEqual(m.levels.map((l) => [l.sizeBytes, l.ways, l.geometryFrom]), [
-    [32 * K, 8, "plateau"],
-    [512 * K, 8, "plateau"],
+  assert.deepEqual(m.levels.map((l) => [l.name, l.sizeBytes, l.ways, l.geometryFrom, l.costNs]), [
+    ["L1", 32 * K, 8, "plateau", 2],
   ]);
-  assert.equal(m.levels[1].costNs, 0);
   assert.equal(m.memoryCostNs, 88);
-  assert.ok(m.notes.some((n) => /faster than the one above/.test(n)));
+  assert.ok(
+    m.notes.some((n) => /plateau 2 \(1\.80 ns\) is not slower than plateau 1 \(2\.00 ns\)/.test(n)),
+    m.notes.join("\n"),
+  );
+});
+
+Deno.test("calibrate: latencies of the model's levels always rise, memory last (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          kib: fc.integer({ min: 1, max: 1 << 17 }),
+          ns: fc.double({ min: 0.5, max: 500, noNaN: true }),
+        }),
+        { minLength: 2, maxLength: 8 },
+      ),
+      fc.boolean(),
+      (raw, withCaches) => {
+        const sorted = [...raw].sort((a, b) => a.kib - b.kib);
+        const plateaus = sorted.map((r) => ({
+          fromBytes: r.kib * K,
+          toBytes: r.kib * K * 2,
+          latencyNs: r.ns,
+        }));
+        const attempt = tryCalibrateHierarchy({ plateaus, caches: withCaches ? CACHES : [] });
+        if (attempt.model === null) return;
+        const costs = [...attempt.model.levels.map((l) => l.costNs), attempt.model.memoryCostNs];
+        assert.ok(costs.every((c) => c > 0), JSON.stringify(costs));
+        const measured = [
+          ...attempt.model.levels.map((l) => l.measuredNs),
+          attempt.model.memoryMeasuredNs,
+        ];
+        for (let i = 1; i < measured.length; i++) assert.ok(measured[i] > measured[i - 1]);
+        assert.equal(attempt.model.memoryMeasuredNs, Math.max(...plateaus.map((p) => p.latencyNs)));
+      },
+    ),
+  );
+});
+
+Deno.test("calibrate: machine B's curve, with RAM split in two plateaus, names RAM as memory, not L5", () => {
+  const curve = JSON.parse(
+    Deno.readTextFileSync(new URL("../probe/fixtures/machine-b/latency.json", import.meta.url)),
+  );
+  const { plateaus } = estimateLevels(curve);
+  assert.equal(plateaus.length, 6);
+  // sysconf's L1d and L2 (its 508 MiB L3 is not believed), plus the measured L3.
+  const caches = [
+    { level: 1, type: "Data" as const, sizeBytes: 48 * K, ways: 12, lineBytes: 64 },
+    { level: 2, type: "Unified" as const, sizeBytes: M, ways: 8, lineBytes: 64 },
+    { level: 3, type: "Unified" as const, sizeBytes: 8 * M, ways: null, lineBytes: null },
+  ];
+  const m = calibrateHierarchy({ plateaus, caches });
+  assert.deepEqual(m.levels.map((l) => l.name), ["L1", "L2", "L3"]);
+  assert.equal(m.memoryMeasuredNs, 475);
+  assert.ok(
+    m.notes.some((n) => /plateaus 5, 6 start beyond the largest cache .*: all are RAM/.test(n)),
+    m.notes.join("\n"),
+  );
+  const table = calibrationTable(m).text;
+  assert.doesNotMatch(table, /L4|L5/);
+  assert.match(table, /RAM\s+all\s+475\.00/);
+  // Without any cache list, the plateaus are the only guide: RAM's first plateau (121 ns) is
+  // too slow for a cache, so it is RAM too, not an "L5".
+  const bare = calibrateHierarchy({ plateaus });
+  assert.deepEqual(bare.levels.map((l) => l.name), ["L1", "L2", "L3", "L4"]);
+  assert.equal(bare.memoryMeasuredNs, 475);
+  assert.doesNotMatch(calibrationTable(bare).text, /L5/);
 });
 
 Deno.test("calibrate: fewer than two plateaus or a bad latency is refused", () => {
@@ -121,7 +188,7 @@ Deno.test("try calibrate: too few plateaus give no model and a reason, not a thr
     assert.equal(a.model, null);
     assert.equal(
       a.reason,
-      `the latency curve was too noisy to calibrate: a model needs at least two plateaus (a cache and memory): found ${plateaus.length}`,
+      `the latency curve was too noisy to calibrate: a model needs at least two plateaus of rising latency (a cache and memory): found ${plateaus.length}`,
     );
   }
   const ok = tryCalibrateHierarchy({ plateaus: FOUR, caches: CACHES });
