@@ -71,8 +71,9 @@ export interface PlateauSegment {
 }
 
 /**
- * Chart a measured latency curve on log-log axes, with the cache sizes the
- * operating system reports as dashed lines and the plateaus as segments.
+ * Chart a measured latency curve on log-log axes, with the known cache sizes
+ * as dashed lines (see {@linkcode cacheSizeMarkers}) and the plateaus as
+ * segments. The caption says whether any size is marked.
  *
  * @param curve Sizes, fastest ns per load, and optionally every run's ns.
  * @param options Cache-size markers, plateaus, and a caption to replace the default.
@@ -111,7 +112,11 @@ export function latencyCurveChart(
   return chart({
     title: "Time per load against working-set size, measured on this machine",
     caption: options.caption ??
-      "Each step up is the working set spilling out of one level into the next, slower one; dashed lines are the cache sizes the operating system reports, grey segments the plateaus found. Both axes are logarithmic.",
+      `Each step up is the working set spilling out of one level into the next, slower one; ${
+        (options.markers ?? []).length
+          ? "dashed lines are the cache sizes known for this machine (with where each came from), "
+          : "no cache size is known for this machine, so none is marked; "
+      }grey segments are the plateaus found. Both axes are logarithmic.`,
     height: 400,
     marginLeft: 56,
     marginRight: 24,
@@ -153,6 +158,49 @@ export function latencyCurveChart(
       }),
     ],
   });
+}
+
+/** A cache to mark on a chart (the shape of `machineFacts().caches`). */
+export interface MarkedCache {
+  /** Cache level, 1 for the closest to the core. */
+  level: number | null;
+  /** What it holds; instruction caches are not marked. */
+  type: "Data" | "Instruction" | "Unified" | null;
+  /** Capacity in bytes; a cache without one is not marked. */
+  sizeBytes: number | null;
+  /** Where the size came from (`/sys`, `sysconf`, `measured`), shown in the label. */
+  source?: string;
+}
+
+/**
+ * Size markers for the data caches whose size is known, each labelled with
+ * the level and where its size came from (`L1d (sysconf)`); an unknown cache
+ * gets no marker at all, so a chart marks only what is known.
+ *
+ * @param caches The machine's caches, e.g. `machineFacts().caches`.
+ * @returns One marker per known data or unified cache.
+ *
+ * @example Machine B: two caches from sysconf, none for its unknown L3
+ * ```ts
+ * import { cacheSizeMarkers } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const markers = cacheSizeMarkers([
+ *   { level: 1, type: "Data", sizeBytes: 49152, source: "sysconf" },
+ *   { level: 1, type: "Instruction", sizeBytes: 32768, source: "sysconf" },
+ *   { level: 2, type: "Unified", sizeBytes: 1048576, source: "sysconf" },
+ *   { level: 3, type: "Unified", sizeBytes: null, source: "sysconf" },
+ * ]);
+ * assert.deepEqual(markers.map((m) => m.label), ["L1d (sysconf)", "L2 (sysconf)"]);
+ * ```
+ */
+export function cacheSizeMarkers(caches: readonly MarkedCache[]): SizeMarker[] {
+  return caches
+    .filter((c) => c.type !== "Instruction" && c.sizeBytes !== null && c.sizeBytes > 0)
+    .map((c) => ({
+      label: `L${c.level ?? "?"}${c.type === "Data" ? "d" : ""}${c.source ? ` (${c.source})` : ""}`,
+      sizeBytes: c.sizeBytes!,
+    }));
 }
 
 /** Hit rate at one working-set size. */

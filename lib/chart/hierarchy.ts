@@ -15,7 +15,8 @@ export type { SizeMarker };
 
 /**
  * Chart the memory hierarchy: size against latency, both on log scales, with
- * optional markers for the sizes found on this machine.
+ * optional markers for the sizes known for this machine (only those: an
+ * unknown cache gets no marker; see `cacheSizeMarkers`).
  *
  * @param levels The levels, fastest first.
  * @param markers Sizes measured on this machine (cache sizes, RAM), drawn as rules.
@@ -28,10 +29,11 @@ export type { SizeMarker };
  *
  * const c = hierarchyChart(
  *   [{ name: "L1", sizeBytes: 32768, latencyNs: 1 }, { name: "RAM", sizeBytes: 2 ** 34, latencyNs: 90 }],
- *   [{ label: "this machine's L1d", sizeBytes: 32768 }],
+ *   [{ label: "L1d (/sys)", sizeBytes: 32768 }],
  * );
  * assert.match(c.svg, /Access latency \(ns\)/);
- * assert.match(c.html, /this machine/);
+ * assert.match(c.html, /L1d \(\/sys\) 32 KiB/);
+ * assert.match(hierarchyChart([{ name: "L1", sizeBytes: 32768, latencyNs: 1 }, { name: "RAM", sizeBytes: 2 ** 34, latencyNs: 90 }]).html, /none is marked/);
  * ```
  */
 export function hierarchyChart(
@@ -42,8 +44,8 @@ export function hierarchyChart(
   return chart({
     title: "The memory hierarchy: each level is bigger and slower than the one before",
     caption: markers.length
-      ? "Dots: typical levels (round figures). Dashed lines: sizes read from this machine. Both axes are logarithmic: each grid step is ten times more."
-      : "Both axes are logarithmic: each grid step is ten times more.",
+      ? "Dots: typical levels (round figures). Dashed lines: sizes known for this machine, each labelled with where it came from. Both axes are logarithmic: each grid step is ten times more."
+      : "Dots: typical levels (round figures); no size of this machine is known, so none is marked. Both axes are logarithmic: each grid step is ten times more.",
     height: 420,
     marginRight: 150,
     marginLeft: 64,
