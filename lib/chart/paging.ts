@@ -20,7 +20,11 @@ export interface PolicyFaultCurve {
   points: readonly { frames: number; misses: number }[];
 }
 
-const ANOMALY = "#D55E00";
+/**
+ * Annotations (Belady's anomaly, the thrashing knee) are black: no series
+ * colour can be mistaken for them.
+ */
+const ANOMALY = "#000000";
 
 function integerTicks(lo: number, hi: number, most = 12): number[] {
   const step = Math.max(1, Math.ceil((hi - lo) / most));
@@ -593,8 +597,9 @@ export function workingSetChart(
         frameAnchor: "top",
         text: "label",
         textAnchor: "start",
+        lineAnchor: "top",
         dx: 4,
-        dy: -14,
+        dy: 4,
         fill: "#555",
       }),
       Plot.line(data, {
@@ -725,8 +730,9 @@ export function thrashingChart(
         frameAnchor: "top",
         text: () => `total working set = ${frames} frames`,
         textAnchor: "start",
+        lineAnchor: "top",
         dx: 4,
-        dy: -14,
+        dy: 4,
         fill: "#555",
       }),
       Plot.line(data, { x: "x", y: "percent", stroke: THEME.colors[0], strokeWidth: 2 }),

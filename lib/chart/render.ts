@@ -16,8 +16,28 @@ export const THEME = {
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif",
   fontSize: "12px",
   className: "memgarden-plot",
-  /** Series colours, friendly to colour-blind readers (Okabe-Ito). */
-  colors: ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"],
+  /**
+   * Series colours, friendly to colour-blind readers (Okabe-Ito), ordered so
+   * that the first five are far apart in hue and lightness. Vermillion, easy
+   * to confuse with the orange, comes last: it is the colour of annotations.
+   */
+  colors: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#D55E00", "#F0E442"],
+} as const;
+
+/**
+ * Room around the frame for 12 px text, which Plot's default margins (made
+ * for 10 px) do not leave: the y-axis title sits above the frame and the
+ * x-axis title centred below the tick labels, so neither can touch a tick label.
+ */
+const LAYOUT = {
+  /** The y-axis title (3..15 px from the top) clears the top tick label (marginTop ± 6 px). */
+  minMarginTop: 30,
+  /** Tick labels take 9..22 px below the frame; the x-axis title 32..44 px. */
+  minMarginBottom: 46,
+  /** Plot's default left margin. */
+  defaultMarginLeft: 40,
+  /** Width of one character of a 12 px tick label, a little generous. */
+  charWidth: 7,
 } as const;
 
 /** An axis: its label must name the quantity and its unit, e.g. "Working set (KiB)". */
@@ -98,29 +118,24 @@ export function chart(options: ChartOptions): Chart {
   requireLabel("x", options.x, hasMarks);
   requireLabel("y", options.y, hasMarks);
   const { title, caption = "", ...plotOptions } = options;
-  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
-  const node = Plot.plot({
-    width: THEME.width,
-    height: THEME.height,
-    grid: true,
-    className: THEME.className,
+  const xAtBottom = options.x?.axis !== null && options.x?.axis !== "top";
+  const laidOut: Plot.PlotOptions = {
     ...plotOptions,
-    color: withThemeColors(plotOptions.color),
-    style: {
-      fontFamily: THEME.fontFamily,
-      fontSize: THEME.fontSize,
-      background: "white",
-      overflow: "visible",
-      ...(typeof plotOptions.style === "object" ? plotOptions.style : {}),
-    },
-    document: document as unknown as Document,
-  } as Plot.PlotOptions) as unknown as Element;
-  // With a legend, Plot wraps the chart in a <figure> next to swatch or ramp
-  // SVGs; the chart itself is the SVG whose class is exactly ours.
-  const svgNode = node.tagName.toLowerCase() === "svg"
-    ? node
-    : [...node.querySelectorAll("svg")].find((s) => s.getAttribute("class") === THEME.className);
-  if (!svgNode) throw new Error("Cannot draw chart: Plot produced no SVG element");
+    marginTop: Math.max(plotOptions.marginTop ?? 0, LAYOUT.minMarginTop),
+    ...(xAtBottom
+      ? {
+        marginBottom: Math.max(plotOptions.marginBottom ?? 0, LAYOUT.minMarginBottom),
+        x: { labelAnchor: "center", ...plotOptions.x } as Plot.ScaleOptions,
+      }
+      : {}),
+  };
+  // Draw once, measure the widest y tick label, and widen the left margin if
+  // it would run into the y-axis title (rotated at the left edge for a band
+  // scale, above the frame otherwise) or off the chart.
+  const marginLeft = plotOptions.marginLeft ?? LAYOUT.defaultMarginLeft;
+  let { node, svgNode } = draw({ ...laidOut, marginLeft });
+  const needed = neededMarginLeft(svgNode, node);
+  if (needed > marginLeft) ({ node, svgNode } = draw({ ...laidOut, marginLeft: needed }));
   let legends = node === svgNode
     ? ""
     : [...node.children].filter((c) => c !== svgNode).map((c) => c.outerHTML).join("");
@@ -155,6 +170,46 @@ export function chart(options: ChartOptions): Chart {
     html,
     [JUPYTER_DISPLAY]: () => ({ "image/svg+xml": svg, "text/html": html, "text/plain": text }),
   };
+}
+
+/** Draw with Plot and linkedom; return Plot's node and the chart's own SVG inside it. */
+function draw(plotOptions: Plot.PlotOptions): { node: Element; svgNode: Element } {
+  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
+  const node = Plot.plot({
+    width: THEME.width,
+    height: THEME.height,
+    grid: true,
+    className: THEME.className,
+    ...plotOptions,
+    color: withThemeColors(plotOptions.color),
+    style: {
+      fontFamily: THEME.fontFamily,
+      fontSize: THEME.fontSize,
+      background: "white",
+      overflow: "visible",
+      ...(typeof plotOptions.style === "object" ? plotOptions.style : {}),
+    },
+    document: document as unknown as Document,
+  } as Plot.PlotOptions) as unknown as Element;
+  // With a legend, Plot wraps the chart in a <figure> next to swatch or ramp
+  // SVGs; the chart itself is the SVG whose class is exactly ours.
+  const svgNode = node.tagName.toLowerCase() === "svg"
+    ? node
+    : [...node.querySelectorAll("svg")].find((s) => s.getAttribute("class") === THEME.className);
+  if (!svgNode) throw new Error("Cannot draw chart: Plot produced no SVG element");
+  return { node, svgNode };
+}
+
+/** The left margin the y tick labels need, beside the y-axis title. */
+function neededMarginLeft(svgNode: Element, node: Element): number {
+  const labels = svgNode.querySelectorAll('g[aria-label="y-axis tick label"] text');
+  const longest = Math.max(0, ...[...labels].map((t) => (t.textContent ?? "").length));
+  if (longest === 0) return 0;
+  const y = (node as unknown as PlotFigure).scale?.("y");
+  const band = y?.type === "band" || y?.type === "point";
+  // Ticks (6 px) and padding (3 px), then the label; a band scale's title is
+  // rotated at the left edge and takes 16 px more.
+  return Math.ceil(longest * LAYOUT.charWidth) + 12 + (band ? 16 : 0);
 }
 
 /** The course's colours, unless the chart chose a scheme, a range or a continuous scale. */
