@@ -797,13 +797,17 @@ export function describeZeroPage(result: ZeroPageResult): string {
     : `On the recorded machine (kernel ${result.kernelRelease})`;
   const read = result.readFaultsPerPage.toFixed(2);
   const rtw = result.readThenWriteFaultsPerPage.toFixed(2);
-  const rss = result.readRssAnonPagesPerPage;
-  const rssText = rss === null ? "an unknown amount" : `${rss.toFixed(2)} pages`;
+  const pages = `${result.pageCount.toLocaleString("en-US")} pages read`;
+  const grew = result.readRssAnonDeltaBytes === null
+    ? "an unknown amount"
+    : result.readRssAnonDeltaBytes < 0
+    ? `−${formatBytes(-result.readRssAnonDeltaBytes)}`
+    : formatBytes(result.readRssAnonDeltaBytes);
   switch (result.behaviour) {
     case "shared-zero-page":
-      return `${where} a read of fresh memory mapped the shared zero page: it cost ${read} faults per page, anonymous RSS grew by only ${rssText} per page read, and a read then a write cost ${rtw} faults per page, because the first write faults again to copy the zero page into a frame of its own.`;
+      return `${where} a read of fresh memory mapped the shared zero page: it cost ${read} faults per page, anonymous RSS grew by only ${grew} for ${pages}, and a read then a write cost ${rtw} faults per page, because the first write faults again to copy the zero page into a frame of its own.`;
     case "private-zeroed-page":
-      return `${where} a read of fresh memory got a private zeroed page at once: it cost ${read} faults per page, anonymous RSS grew by ${rssText} per page read (one page each), and a read then a write cost only ${rtw} faults per page, because the write found its page already there.`;
+      return `${where} a read of fresh memory got a private zeroed page at once: it cost ${read} faults per page, anonymous RSS grew by ${grew} for ${pages} (a page each), and a read then a write cost only ${rtw} faults per page, because the write found its page already there.`;
     default:
       return `${where} the numbers fit neither behaviour (${result.reason}). Another busy program or a kernel setting can cause this; rerun the measurement.`;
   }

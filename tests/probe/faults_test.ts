@@ -122,6 +122,7 @@ Deno.test("machine A's recording (real /proc files) classifies as the shared zer
     /^On the recorded machine \(kernel 6\.18\.44.*shared zero page.*2\.00 faults per page/,
   );
   assert.match(r.summary, /^zero page: shared \(recorded on kernel 6\.18\.44/);
+  assert.match(describeZeroPage(r), /grew by only 4 KiB for 1,000 pages read/);
 });
 
 Deno.test("machine B's fixture (issue 8's numbers) classifies as a private zeroed page", () => {
@@ -139,6 +140,7 @@ Deno.test("machine B's fixture (issue 8's numbers) classifies as a private zeroe
     "private-zeroed-page",
   );
   assert.match(describeZeroPage(r), /private zeroed page.*1\.00 faults per page/);
+  assert.match(describeZeroPage(r), /grew by 3\.91 MiB for 1,000 pages read \(a page each\)/);
   const d = (r as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
   ]();
