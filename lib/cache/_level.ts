@@ -1,5 +1,6 @@
 // One cache level: the hot loop. Private; see simulator.ts for the public API.
 import { createPrng } from "../random/mod.ts";
+import { LineMap, LineSet } from "./_line_table.ts";
 import { LRU, type ReplacementPolicy, type ReplacementState } from "./replacement.ts";
 
 export const MISS = 1;
@@ -80,7 +81,7 @@ export interface LevelSettings {
 
 /** Fully associative LRU of the same number of lines, to tell capacity from conflict misses. */
 class ShadowLru {
-  readonly map = new Map<number, number>();
+  readonly map: LineMap;
   readonly lines: Float64Array;
   readonly prev: Int32Array;
   readonly next: Int32Array;
@@ -88,6 +89,7 @@ class ShadowLru {
   tail = -1;
   used = 0;
   constructor(readonly capacity: number) {
+    this.map = new LineMap(capacity);
     this.lines = new Float64Array(capacity);
     this.prev = new Int32Array(capacity);
     this.next = new Int32Array(capacity);
@@ -109,7 +111,7 @@ class ShadowLru {
   /** Access `line`; returns whether it hit. */
   access(line: number, allocate: boolean): boolean {
     const i = this.map.get(line);
-    if (i !== undefined) {
+    if (i >= 0) {
       if (this.head !== i) {
         this.#unlink(i);
         this.#front(i);
@@ -150,7 +152,7 @@ export class Level {
   readonly inOrder: boolean;
   readonly writeBack: boolean;
   readonly writeAllocate: boolean;
-  readonly seen: Set<number> | null;
+  readonly seen: LineSet | null;
   readonly shadow: ShadowLru | null;
   nextIndex = -1;
   /** Hits need bookkeeping beyond counting (3C shadow cache or step log). */
@@ -187,7 +189,7 @@ export class Level {
     this.policy = this.inOrder ? INLINE : s.policy.create(s.sets, s.ways, createPrng(s.seed));
     this.writeBack = s.writeBack;
     this.writeAllocate = s.writeAllocate;
-    this.seen = s.classify ? new Set() : null;
+    this.seen = s.classify ? new LineSet() : null;
     this.shadow = s.classify ? new ShadowLru(s.sets * s.ways) : null;
     this.slowHit = s.classify;
   }
@@ -378,8 +380,7 @@ export class Level {
       if (write) this.writes++;
       if (this.shadow !== null) {
         const faHit = this.shadow.access(line, allocate);
-        if (!this.seen!.has(line)) {
-          this.seen!.add(line);
+        if (this.seen!.add(line)) {
           this.compulsory++;
           outcome = "compulsory";
         } else if (!faHit) {

@@ -21,7 +21,7 @@ import { OP_IFETCH, OP_MODIFY, OP_STORE, type Trace } from "../trace/trace.ts";
 import { cacheHtml, cacheText } from "./_display.ts";
 import { withDisplay } from "../_html.ts";
 import { type CacheStep, FETCH, FORWARD, Level, MISS, WRITEBACK } from "./_level.ts";
-import { CacheGeometry, resolveGeometry } from "./geometry.ts";
+import { CacheGeometry, type ResolvedGeometry, resolveGeometry } from "./geometry.ts";
 import { type ReplacementPolicy, resolveReplacement } from "./replacement.ts";
 
 export type { CacheStep } from "./_level.ts";
@@ -79,12 +79,70 @@ export const CacheHierarchyConfig = z.strictObject({
   accessMode: z.enum(["lines", "csim"], { error: 'must be "lines" or "csim"' }).default("lines"),
   /** Classify misses as compulsory / capacity / conflict (default true; costs speed). */
   classifyMisses: z.boolean({ error: "must be a boolean" }).default(true),
-  /** Record this many demand accesses in `result.steps` (default 0: no log). */
+  /**
+   * Record this many demand accesses in `result.steps` (default 0: no log; at most
+   * {@linkcode MAX_STEP_LOG}, since the log is held in memory).
+   */
   stepLimit: z.number({ error: "must be a number" }).int("must be an integer")
-    .min(0, "must be at least 0").default(0),
+    .min(0, "must be at least 0")
+    .max(
+      2 ** 20,
+      "must be at most 1048576 (2^20): the step log is held in memory (drainSteps() empties it between batches)",
+    ).default(0),
 });
 /** A hierarchy configuration. */
 export type CacheHierarchyConfig = z.input<typeof CacheHierarchyConfig>;
+
+/**
+ * Longest step log a simulator holds: 2^20 steps (a few hundred MB of objects at most).
+ *
+ * @example A longer log is refused when the simulator is built
+ * ```ts
+ * import { CacheSimulator, MAX_STEP_LOG } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => new CacheSimulator({ levels: [{ sets: 1, ways: 1, lineBytes: 16 }], stepLimit: MAX_STEP_LOG + 1 }),
+ *   /stepLimit must be at most 1048576/,
+ * );
+ * ```
+ */
+export const MAX_STEP_LOG = 2 ** 20;
+
+/**
+ * Most lines the levels of one hierarchy may hold together: 2^26 (about 600 MB of tags).
+ * With the 3C split each line also has a fully associative shadow copy, so the cap is then
+ * {@linkcode MAX_CLASSIFIED_LINES}.
+ *
+ * @example Twelve levels of 2^26 lines are refused before anything is allocated
+ * ```ts
+ * import { CacheSimulator, MAX_HIERARCHY_LINES } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const big = { sets: 2 ** 20, ways: 64, lineBytes: 64 };
+ * assert.equal(big.sets * big.ways, MAX_HIERARCHY_LINES);
+ * assert.throws(
+ *   () => new CacheSimulator({ levels: Array(12).fill(big), classifyMisses: false }),
+ *   /levels.1 brings the total to 134217728 lines: the levels together may hold at most 67108864/,
+ * );
+ * ```
+ */
+export const MAX_HIERARCHY_LINES = 2 ** 26;
+
+/**
+ * Most lines the levels may hold together when misses are classified (3C): 2^24.
+ *
+ * @example The 3C split on a 2 GiB cache is refused
+ * ```ts
+ * import { CacheSimulator, MAX_CLASSIFIED_LINES } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const level = { sets: 2 ** 19, ways: 64, lineBytes: 64 };
+ * assert.ok(level.sets * level.ways > MAX_CLASSIFIED_LINES);
+ * assert.throws(() => new CacheSimulator({ levels: [level] }), /classifyMisses: false/);
+ * ```
+ */
+export const MAX_CLASSIFIED_LINES = 2 ** 24;
 
 /** Statistics of one level; hits and misses count demand accesses only. */
 export interface CacheLevelStats {
@@ -204,32 +262,51 @@ export class CacheSimulator {
       isHierarchy ? config : { levels: [config] },
       "Cannot create cache",
     );
-    const make = (c: z.output<typeof CacheLevelConfig>, name: string, path: string): Level => {
-      const g = resolveGeometry(
+    // Every geometry is checked, and the total size with it, before any level is allocated.
+    const given = [
+      ...(h.instructionL1 ? [{ c: h.instructionL1, name: "L1i", path: "instructionL1" }] : []),
+      ...h.levels.map((c, i) => ({ c, name: `L${i + 1}`, path: isHierarchy ? `levels.${i}` : "" })),
+    ].map(({ c, name, path }) => ({
+      c,
+      name,
+      path,
+      g: resolveGeometry(
         {
           sets: c.sets,
           ways: c.ways,
           lineBytes: c.lineBytes,
           sizeBytes: c.sizeBytes,
         } as CacheGeometry,
-        `Cannot create cache${path}`,
+        `Cannot create cache${path ? `: ${path}` : ""}`,
+      ),
+    }));
+    const cap = h.classifyMisses ? MAX_CLASSIFIED_LINES : MAX_HIERARCHY_LINES;
+    let total = 0;
+    for (const { g, path } of given) {
+      total += g.sets * g.ways;
+      if (total <= cap) continue;
+      const field = path || "levels.0";
+      throw new RangeError(
+        h.classifyMisses
+          ? `Cannot create cache: ${field} brings the total to ${total} lines: with the 3C split (classifyMisses) the levels together may hold at most ${cap} (2^24) lines, since each line also gets a fully associative shadow copy; set classifyMisses: false for bigger caches: received sets ${g.sets}, ways ${g.ways}`
+          : `Cannot create cache: ${field} brings the total to ${total} lines: the levels together may hold at most ${cap} (2^26) lines, about 600 MB of tags: received sets ${g.sets}, ways ${g.ways}`,
       );
-      const policy = resolveReplacement(c.policy);
-      return new Level({
+    }
+    const make = (
+      { c, g, name }: { c: z.output<typeof CacheLevelConfig>; g: ResolvedGeometry; name: string },
+    ): Level =>
+      new Level({
         name: c.name ?? name,
         ...g,
-        policy,
+        policy: resolveReplacement(c.policy),
         writeBack: c.writePolicy === "write-back",
         writeAllocate: c.writeAllocate,
         latencyCycles: c.latencyCycles,
         seed: c.seed,
         classify: h.classifyMisses,
       });
-    };
-    const at = (i: number) => isHierarchy ? `: levels.${i}` : "";
-    if (h.instructionL1) this.#levels.push(make(h.instructionL1, "L1i", ": instructionL1"));
-    const first = this.#levels.length;
-    h.levels.forEach((c, i) => this.#levels.push(make(c, `L${i + 1}`, at(i))));
+    for (const level of given) this.#levels.push(make(level));
+    const first = h.instructionL1 ? 1 : 0;
     for (let i = first; i < this.#levels.length - 1; i++) this.#levels[i].nextIndex = i + 1;
     if (h.instructionL1 && h.levels.length > 1) this.#levels[0].nextIndex = first + 1;
     this.#iL1 = h.instructionL1 ? 0 : first;
@@ -361,6 +438,37 @@ export class CacheSimulator {
     this.#accesses += accesses;
     this.#records += n;
     return this;
+  }
+
+  /**
+   * Take the steps logged so far out of the log, so a long trace can be shown batch by
+   * batch without holding every step (`stepLimit` then bounds one batch, not the run).
+   *
+   * @returns The steps since the last call (empty when there is no log), and whether any
+   *   step was left out because the log was full.
+   *
+   * @example Two batches, two drains
+   * ```ts
+   * import { CacheSimulator, createTrace } from "memgarden";
+   * import assert from "node:assert/strict";
+   *
+   * const sim = new CacheSimulator({ levels: [{ sets: 1, ways: 1, lineBytes: 16 }], stepLimit: 8 });
+   * sim.run(createTrace([{ op: "L", address: 0 }, { op: "L", address: 4 }]));
+   * assert.deepEqual(sim.drainSteps().steps.map((s) => s.outcome), ["compulsory", "hit"]);
+   * sim.run(createTrace([{ op: "S", address: 32 }]));
+   * const { steps, dropped } = sim.drainSteps();
+   * assert.deepEqual([steps.length, steps[0].index, steps[0].evicted?.address, dropped], [1, 2, 0, false]);
+   * ```
+   */
+  drainSteps(): { steps: CacheStep[]; dropped: boolean } {
+    if (this.#steps === null) return { steps: [], dropped: false };
+    const steps = this.#steps.splice(0);
+    let dropped = false;
+    for (const l of this.#levels) {
+      dropped ||= l.stepsDropped;
+      l.stepsDropped = false;
+    }
+    return { steps, dropped };
   }
 
   /** Total demand time: each level's latency per demand access, memory latency per demand miss below the last level. */

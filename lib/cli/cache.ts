@@ -4,14 +4,24 @@
  * `I` ignored, `hits:H misses:M evictions:E`), plus `--json`, `--policy`,
  * `--write-back` / `--write-through`, and `--config FILE.json` for
  * multi-level hierarchies. Traces ending in `.gz` are gunzipped while
- * streaming; without `-v` a trace is never held in memory whole.
+ * streaming and a trace is never held in memory whole: `-v` prints each batch
+ * of records as it is simulated. What a run may hold is bounded: the cache's
+ * lines (2^26 in all, 2^24 with the 3C split), the step log of one batch, the
+ * lines the 3C split remembers (about 25 M, else a clear error), one chunk of
+ * the trace.
  *
  * @module
  */
 import { z } from "zod";
-import { CacheHierarchyConfig, type CacheResult, CacheSimulator } from "../cache/mod.ts";
-import { loadJsonData, readTraceFile, streamTraceFile } from "../io/mod.ts";
-import { OP_IFETCH, OP_LETTERS } from "../trace/mod.ts";
+import {
+  type CacheHierarchyConfig,
+  type CacheResult,
+  CacheSimulator,
+  type CacheStep,
+  MAX_STEP_LOG,
+} from "../cache/mod.ts";
+import { loadJsonData, streamTraceFile } from "../io/mod.ts";
+import { OP_IFETCH, OP_LETTERS, type TraceStreamStats } from "../trace/mod.ts";
 import type { SimCommand } from "./main.ts";
 
 const USAGE = `Usage: deno task sim cache [-hv] -s <num> -E <num> -b <num> -t <file>
@@ -131,44 +141,58 @@ export const CacheCliSettings = z.object({
   }
 });
 
-function verboseLines(
-  result: CacheResult,
-  trace: Awaited<ReturnType<typeof readTraceFile>>,
-  dataLevel: number,
-) {
-  // Data accesses enter at the data L1, which follows the instruction L1 when there is one.
+/** Records per batch when `-v` prints every access: bounds the step log a batch can fill. */
+const VERBOSE_BATCH = 4096;
+/** Largest `--config` file read (a hierarchy is a few hundred bytes of JSON). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** The words csim prints after a record (` hit`, ` miss eviction`, ...), from the data L1's steps. */
+function verboseWords(steps: readonly CacheStep[], level: string): Map<number, string> {
   const words = new Map<number, string>();
-  for (const s of result.steps ?? []) {
-    if (s.level !== result.levels[dataLevel].name) continue;
+  for (const s of steps) {
+    if (s.level !== level) continue;
     const w = s.outcome === "hit" ? " hit" : s.evicted ? " miss eviction" : " miss";
     words.set(s.index, (words.get(s.index) ?? "") + w);
   }
-  const lines: string[] = [];
-  for (let i = 0; i < trace.length; i++) {
-    if (trace.ops[i] === OP_IFETCH) continue;
-    lines.push(
-      `${OP_LETTERS[trace.ops[i]]} ${trace.addresses[i].toString(16)},${trace.sizes[i]}${
-        words.get(i) ?? ""
-      }`,
-    );
-  }
-  return lines;
+  return words;
 }
 
 /** Output of one run: what to print on stdout and stderr, and the exit status. */
 export interface CacheCliOutput {
-  /** Lines for standard output. */
+  /** Lines for standard output (empty when {@linkcode CacheCliOptions.write} took them). */
   stdout: string[];
   /** Lines for standard error. */
   stderr: string[];
-  /** Exit status: 0 ok, 1 bad input file, 2 usage error. */
+  /** Exit status: 0 ok, 1 bad input file or a run that could not finish, 2 usage error. */
   status: number;
+}
+
+/** How {@linkcode cacheCli} hands out its output. */
+export interface CacheCliOptions {
+  /**
+   * Receives each line for standard output as soon as it is ready, instead of
+   * `stdout` collecting them: `-v` then streams, holding one batch of lines at a time.
+   * Return `false` to stop the run early (the reader went away); the status is then 0.
+   */
+  write?: (line: string) => boolean | void;
+  /** Counters of the trace stream, filled in while the trace is read. */
+  stats?: TraceStreamStats;
+}
+
+function usageError(message: string): CacheCliOutput {
+  return { stdout: [], stderr: [message, USAGE], status: 2 };
+}
+
+/** One line: the first line of an error's message (zod details stay in `cause`). */
+function oneLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split("\n")[0];
 }
 
 /**
  * Run `sim cache` on an argument list without touching the console (for tests and notebooks).
  *
  * @param args The arguments after `cache`.
+ * @param options Where output lines go (collected in `stdout` by default) and stream counters.
  * @returns Lines for stdout and stderr, and the exit status (0 ok, 1 bad input file, 2 usage error).
  *
  * @example csim on a three-line trace
@@ -183,12 +207,15 @@ export interface CacheCliOutput {
  * await Deno.remove(path);
  * ```
  */
-export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput> {
+export async function cacheCli(
+  args: readonly string[],
+  options: CacheCliOptions = {},
+): Promise<CacheCliOutput> {
   let flags: Record<string, string | true>;
   try {
     flags = parseFlags(args);
   } catch (e) {
-    return { stdout: [], stderr: [(e as Error).message, USAGE], status: 2 };
+    return usageError(oneLine(e));
   }
   if (flags.help) return { stdout: [USAGE], stderr: [], status: 0 };
   if (flags.config !== undefined) {
@@ -197,16 +224,11 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
       .find((f) => flags[VALUE_FLAGS[f] ?? BOOL_FLAGS[f]] !== undefined);
     if (flag !== undefined) {
       const got = flags[VALUE_FLAGS[flag] ?? BOOL_FLAGS[flag]];
-      return {
-        stdout: [],
-        stderr: [
-          `Cannot run sim cache: ${flag} cannot be combined with --config (the file sets the cache): received ${
-            got === true ? flag : JSON.stringify(got)
-          }`,
-          USAGE,
-        ],
-        status: 2,
-      };
+      return usageError(
+        `Cannot run sim cache: ${flag} cannot be combined with --config (the file sets the cache): received ${
+          got === true ? flag : JSON.stringify(got)
+        }`,
+      );
     }
   }
   const parsed = CacheCliSettings.safeParse(flags);
@@ -216,20 +238,35 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
     const flag = Object.entries({ ...VALUE_FLAGS, ...BOOL_FLAGS }).find(([, d]) => d === field)
       ?.[0] ?? field;
     const got = flags[field];
-    return {
-      stdout: [],
-      stderr: [
-        `Cannot run sim cache: ${flag} ${issue.message}: received ${
-          got === undefined ? "nothing" : JSON.stringify(got)
-        }`,
-        USAGE,
-      ],
-      status: 2,
-    };
+    return usageError(
+      `Cannot run sim cache: ${flag} ${issue.message}: received ${
+        got === undefined ? "nothing" : JSON.stringify(got)
+      }`,
+    );
   }
   const o = parsed.data;
-  try {
-    const config = o.config !== undefined ? await loadJsonData(o.config, CacheHierarchyConfig) : {
+
+  // The cache: from --config (a file: unreadable is status 1, a bad hierarchy status 2) or flags.
+  let config: unknown;
+  if (o.config !== undefined) {
+    try {
+      const info = await Deno.stat(o.config).catch(() => null);
+      if (info?.isFile && info.size > MAX_CONFIG_BYTES) {
+        throw new RangeError(
+          `Cannot read ${o.config}: a --config file must be at most ${MAX_CONFIG_BYTES} bytes: received ${info.size} bytes`,
+        );
+      }
+      config = await loadJsonData(o.config, z.unknown());
+    } catch (e) {
+      const message = oneLine(e);
+      return {
+        stdout: [],
+        stderr: [message.includes(o.config) ? message : `--config ${o.config}: ${message}`],
+        status: 1,
+      };
+    }
+  } else {
+    config = {
       levels: [{
         name: "L1",
         sets: 2 ** o.s!,
@@ -242,67 +279,130 @@ export async function cacheCli(args: readonly string[]): Promise<CacheCliOutput>
       accessMode: "csim" as const,
       classifyMisses: false,
     };
-    let result: CacheResult;
-    let lines: string[] = [];
-    if (o.verbose) {
-      const trace = await readTraceFile(o.trace);
-      const sim = new CacheSimulator({ ...config, stepLimit: Number.MAX_SAFE_INTEGER });
-      result = sim.run(trace).result();
-      lines = verboseLines(
-        result,
-        trace,
-        "instructionL1" in config && config.instructionL1 ? 1 : 0,
-      );
-    } else {
-      const sim = new CacheSimulator(config);
-      for await (const batch of streamTraceFile(o.trace)) sim.run(batch);
-      result = sim.result();
-    }
-    const l1 = result.levels[0];
-    if (o.json) {
-      const doc = o.config !== undefined ? { ...result, steps: undefined } : {
-        settings: {
-          s: o.s,
-          E: o.E,
-          b: o.b,
-          trace: o.trace,
-          policy: l1.policy,
-          writePolicy: l1.writePolicy,
-        },
-        hits: l1.hits,
-        misses: l1.misses,
-        evictions: l1.evictions,
-        dirtyWritebacks: l1.dirtyWritebacks,
-        ...(o.verbose ? { lines } : {}),
-      };
-      return { stdout: [JSON.stringify(doc)], stderr: [], status: 0 };
-    }
-    if (o.config !== undefined) {
-      const out = [...lines];
-      for (const l of result.levels) {
-        out.push(`${l.name} hits:${l.hits} misses:${l.misses} evictions:${l.evictions}`);
-      }
-      out.push(`AMAT:${result.amatCycles.toFixed(3)} cycles`);
-      return { stdout: out, stderr: result.warnings.map((w) => `warning: ${w}`), status: 0 };
-    }
-    return {
-      stdout: [...lines, `hits:${l1.hits} misses:${l1.misses} evictions:${l1.evictions}`],
-      stderr: [],
-      status: 0,
-    };
-  } catch (e) {
-    const err = e as Error;
-    const usage = err instanceof RangeError || err instanceof TypeError;
-    return { stdout: [], stderr: [err.message], status: usage ? 2 : 1 };
   }
+  let sim: CacheSimulator;
+  let dataL1 = 0;
+  try {
+    const base = config as CacheHierarchyConfig;
+    const verboseConfig = o.verbose ? { ...base, stepLimit: MAX_STEP_LOG } : base;
+    sim = new CacheSimulator(
+      typeof base === "object" && base !== null && !Array.isArray(base) ? verboseConfig : base,
+    );
+    dataL1 = typeof base === "object" && base !== null && base.instructionL1 ? 1 : 0;
+  } catch (e) {
+    const message = oneLine(e);
+    return usageError(o.config !== undefined ? `${o.config}: ${message}` : message);
+  }
+
+  // The run: problems with the trace, or limits reached while simulating, are status 1.
+  const stdout: string[] = [];
+  let stopped = false;
+  const emit = (line: string): void => {
+    if (options.write) {
+      if (options.write(line) === false) stopped = true;
+    } else stdout.push(line);
+  };
+  let result: CacheResult;
+  const jsonLines: string[] = [];
+  try {
+    if (o.verbose) {
+      const levelName = sim.result().levels[dataL1].name;
+      for await (
+        const batch of streamTraceFile(o.trace, { batchSize: VERBOSE_BATCH, stats: options.stats })
+      ) {
+        const first = sim.result().records;
+        sim.run(batch);
+        const { steps, dropped } = sim.drainSteps();
+        if (dropped) {
+          throw new RangeError(
+            `Cannot print -v: ${batch.length} records made more than ${MAX_STEP_LOG} steps (accesses that straddle many lines?); run without -v`,
+          );
+        }
+        const words = verboseWords(steps, levelName);
+        for (let i = 0; i < batch.length && !stopped; i++) {
+          if (batch.ops[i] === OP_IFETCH) continue;
+          const line = `${OP_LETTERS[batch.ops[i]]} ${batch.addresses[i].toString(16)},${
+            batch.sizes[i]
+          }${words.get(first + i) ?? ""}`;
+          if (o.json) jsonLines.push(line);
+          else emit(line);
+        }
+        if (stopped) return { stdout, stderr: [], status: 0 };
+      }
+    } else {
+      for await (const batch of streamTraceFile(o.trace, { stats: options.stats })) sim.run(batch);
+    }
+    result = sim.result();
+  } catch (e) {
+    return { stdout, stderr: [oneLine(e)], status: 1 };
+  }
+  const l1 = result.levels[0];
+  if (o.json) {
+    const doc = o.config !== undefined ? { ...result, steps: undefined } : {
+      settings: {
+        s: o.s,
+        E: o.E,
+        b: o.b,
+        trace: o.trace,
+        policy: l1.policy,
+        writePolicy: l1.writePolicy,
+      },
+      hits: l1.hits,
+      misses: l1.misses,
+      evictions: l1.evictions,
+      dirtyWritebacks: l1.dirtyWritebacks,
+      ...(o.verbose ? { lines: jsonLines } : {}),
+    };
+    emit(JSON.stringify(doc));
+    return { stdout, stderr: [], status: 0 };
+  }
+  if (o.config !== undefined) {
+    for (const l of result.levels) {
+      emit(`${l.name} hits:${l.hits} misses:${l.misses} evictions:${l.evictions}`);
+    }
+    emit(`AMAT:${result.amatCycles.toFixed(3)} cycles`);
+    return { stdout, stderr: result.warnings.map((w) => `warning: ${w}`), status: 0 };
+  }
+  emit(`hits:${l1.hits} misses:${l1.misses} evictions:${l1.evictions}`);
+  return { stdout, stderr: [], status: 0 };
+}
+
+/** Buffers stdout lines and writes them in large pieces; notices a closed pipe. */
+function stdoutWriter(): { write: (line: string) => boolean; flush: () => boolean } {
+  const encoder = new TextEncoder();
+  let buffered: string[] = [];
+  let size = 0;
+  let open = true;
+  const flush = (): boolean => {
+    if (!open || buffered.length === 0) return open;
+    const bytes = encoder.encode(buffered.join("\n") + "\n");
+    buffered = [];
+    size = 0;
+    try {
+      for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      open = false;
+    }
+    return open;
+  };
+  return {
+    write(line) {
+      buffered.push(line);
+      size += line.length;
+      return size < 65536 || flush();
+    },
+    flush,
+  };
 }
 
 /** The `cache` model for `deno task sim`. */
 export const command: SimCommand = {
   summary: "CS:APP csim: -s S -E E -b B -t TRACE [-v], plus --policy, --config, --json",
   async run(args) {
-    const out = await cacheCli(args);
-    for (const line of out.stdout) console.log(line);
+    const writer = stdoutWriter();
+    const out = await cacheCli(args, { write: writer.write });
+    writer.flush();
     for (const line of out.stderr) console.error(line);
     return out.status;
   },

@@ -91,6 +91,9 @@ export async function readDataBytes(path: string): Promise<Uint8Array> {
     if (err instanceof Deno.errors.NotFound) {
       throw new Error(`Cannot read ${path}: no such file`, { cause: err });
     }
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new Error(`Cannot read ${path}: it is a directory, not a file`, { cause: err });
+    }
     throw err;
   }
   return path.endsWith(".gz") ? gunzip(bytes, path) : bytes;

@@ -14,6 +14,7 @@ import { concatTraces } from "../trace/trace.ts";
  * @param path The file path.
  * @returns The file's bytes as a `ReadableStream` (closed when fully read or cancelled).
  * @throws {Deno.errors.NotFound} with the path in the message if the file does not exist.
+ * @throws {Deno.errors.IsADirectory} with the path if it names a directory.
  *
  * @example Stream a small file
  * ```ts
@@ -28,17 +29,27 @@ import { concatTraces } from "../trace/trace.ts";
  * ```
  */
 export async function openTraceFile(path: string): Promise<ReadableStream<Uint8Array>> {
+  let file: Deno.FsFile;
   try {
-    const file = await Deno.open(path, { read: true });
-    return file.readable;
+    file = await Deno.open(path, { read: true });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot open trace: file not found: received "${path}"`, {
         cause: e,
       });
     }
-    throw e;
+    throw new Error(`Cannot open trace: ${(e as Error).message}: received "${path}"`, {
+      cause: e,
+    });
   }
+  const info = await file.stat();
+  if (info.isDirectory) {
+    file.close();
+    throw new Deno.errors.IsADirectory(
+      `Cannot open trace: the path is a directory, not a trace file: received "${path}"`,
+    );
+  }
+  return file.readable;
 }
 
 /**

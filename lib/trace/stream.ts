@@ -5,6 +5,11 @@
  * trace of any length is parsed in constant memory. No file I/O here:
  * callers open files (see `openTraceFile` in `lib/io`).
  *
+ * Gzip is read as `zcat` reads it: a file of several members (`cat a.gz b.gz`)
+ * gives the text of all of them, and zero padding after the last member is
+ * ignored. Other bytes after a member are refused with their byte offset
+ * (gzip itself warns "trailing garbage ignored" and exits with status 2).
+ *
  * @module
  */
 import { Gunzip } from "fflate";
@@ -35,6 +40,10 @@ export interface TraceStreamStats {
   maxCarryBytes: number;
   /** Whether the input was gzip. */
   gzip: boolean;
+  /** Gzip members read whole (a file made with `cat a.gz b.gz` has two). */
+  gzipMembers: number;
+  /** Most decompressed bytes held at once before parsing (bounded by the inflater's writes). */
+  maxInflatedBytes: number;
 }
 
 /** Options for {@linkcode parseTraceStream} and {@linkcode readTrace}. */
@@ -48,10 +57,13 @@ export interface TraceStreamOptions {
   /** Counters to fill in. */
   stats?: TraceStreamStats;
   /**
-   * Gunzip with the runtime's `DecompressionStream` (`"native"`, the default where it
-   * exists) or with fflate's streaming `Gunzip` (`"fflate"`); both check the gzip trailer.
+   * Gunzip with node:zlib (`"zlib"`, the default): member by member like `zcat`, every
+   * trailer checked, zero padding after the last member ignored as gzip does, any other
+   * trailing bytes an error naming their byte offset. Or with fflate's pure-JavaScript
+   * `Gunzip` (`"fflate"`), which also reads several members but checks the trailer only of a
+   * single-member file and reports trailing bytes as corrupt data, without an offset.
    */
-  inflater?: "native" | "fflate";
+  inflater?: "zlib" | "fflate";
 }
 
 /** Input is parsed in slices of this size, so one huge chunk still yields bounded batches. */
@@ -79,6 +91,8 @@ export function createTraceStreamStats(): TraceStreamStats {
     maxBatchLength: 0,
     maxCarryBytes: 0,
     gzip: false,
+    gzipMembers: 0,
+    maxInflatedBytes: 0,
   };
 }
 
@@ -148,11 +162,10 @@ export async function* parseTraceStream(
       `Cannot parse trace: batchSize must be a positive integer: received ${batchSize}`,
     );
   }
-  const inflater = options.inflater ??
-    (typeof DecompressionStream === "function" ? "native" : "fflate");
-  if (inflater !== "native" && inflater !== "fflate") {
+  const inflater = options.inflater ?? "zlib";
+  if (inflater !== "zlib" && inflater !== "fflate") {
     throw new TypeError(
-      `Cannot parse trace: inflater must be "native" or "fflate": received ${
+      `Cannot parse trace: inflater must be "zlib" or "fflate": received ${
         JSON.stringify(inflater)
       }`,
     );
@@ -171,7 +184,7 @@ async function* parseChunks(
   options: TraceStreamOptions,
   format: "lackey" | "din",
   batchSize: number,
-  inflater: "native" | "fflate",
+  inflater: "zlib" | "fflate",
 ): AsyncGenerator<Trace> {
   const stats = options.stats ?? createTraceStreamStats();
   const parser = new LineParser(format, new TraceBuilder(batchSize + 1024));
@@ -221,16 +234,24 @@ async function* parseChunks(
     return t;
   };
   let parseError: unknown = null;
-  /** Parse text; after a malformed line only count bytes, so gzip corruption can still be told apart. */
+  let parseErrorAt = 0;
+  /**
+   * Parse text; after a malformed line only count bytes for a while (up to 1 MiB more), so
+   * gzip corruption can still be told apart, then report the line.
+   */
   const text = (d: Uint8Array): void => {
     stats.textBytes += d.length;
-    if (parseError !== null) return;
+    if (parseError !== null) {
+      if (stats.textBytes - parseErrorAt > 1 << 20) throw parseError;
+      return;
+    }
     try {
       for (let at = 0; at < d.length; at += SLICE_BYTES) {
         parser.push(at === 0 && d.length <= SLICE_BYTES ? d : d.subarray(at, at + SLICE_BYTES));
       }
     } catch (e) {
       parseError = e;
+      parseErrorAt = stats.textBytes;
     }
   };
 
@@ -242,32 +263,22 @@ async function* parseChunks(
         if (parser.builder.length >= batchSize) yield take();
       }
     }
-  } else if (headBytes === 0) {
+  } else if (headBytes === 0 && inflater === "fflate") {
     throw gzipError("data is empty");
-  } else if (inflater === "native") {
-    // The runtime's inflater checks the CRC-32 and length in the trailer itself.
-    let sourceError: unknown = null;
-    const guarded = async function* () {
-      try {
-        yield* input();
-      } catch (e) {
-        sourceError = e;
-        throw e;
-      }
-    };
-    const out = (ReadableStream.from(guarded()) as ReadableStream<BufferSource>).pipeThrough(
-      new DecompressionStream("gzip"),
-    );
+  } else if (inflater === "zlib") {
+    // Loaded only for gzip input, so plain traces do not pay for node:zlib at start-up.
+    const { gunzipMembers } = await import("./_gzip.ts");
+    const counters = { members: 0, maxPendingBytes: 0 };
     try {
-      for await (const d of out) {
+      for await (const d of gunzipMembers(input()[Symbol.asyncIterator](), counters)) {
         for (let at = 0; at < d.length; at += SLICE_BYTES) {
           text(d.subarray(at, at + SLICE_BYTES));
           if (parser.builder.length >= batchSize) yield take();
         }
       }
-    } catch (e) {
-      if (sourceError !== null) throw sourceError;
-      throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
+    } finally {
+      stats.gzipMembers = counters.members;
+      stats.maxInflatedBytes = counters.maxPendingBytes;
     }
   } else {
     const crc = new Crc32();
@@ -294,6 +305,7 @@ async function* parseChunks(
       try {
         gz.push(d, final);
       } catch (e) {
+        if (e === parseError) throw e;
         throw gzipError(`data is corrupt or truncated (${(e as Error).message})`, e);
       }
     };

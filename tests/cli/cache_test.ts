@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { gzipSync } from "fflate";
-import { readTraceFile, runCsim } from "memgarden";
+import { createTraceStreamStats, readTraceFile, runCsim } from "memgarden";
 import { cacheCli } from "memgarden/cli/cache.ts";
 import { main } from "memgarden/cli/main.ts";
 
@@ -168,13 +169,18 @@ Deno.test("-h prints the usage; the dispatcher knows the cache model", async () 
     help.stdout[0],
     /^Usage: deno task sim cache \[-hv\] -s <num> -E <num> -b <num> -t <file>/,
   );
-  const log = console.log;
+  // The command writes stdout in large pieces straight to Deno.stdout.
   const lines: string[] = [];
-  console.log = (s: string) => lines.push(s);
+  const stdout = Deno.stdout as { writeSync(b: Uint8Array): number };
+  const original = stdout.writeSync;
+  stdout.writeSync = (b: Uint8Array) => {
+    lines.push(...new TextDecoder().decode(b).split("\n").filter((l) => l !== ""));
+    return b.length;
+  };
   try {
     assert.equal(await main(["cache", "-s", "1", "-E", "1", "-b", "1", "-t", MINI]), 0);
   } finally {
-    console.log = log;
+    stdout.writeSync = original;
   }
   assert.deepEqual(lines, ["hits:2 misses:7 evictions:5"]);
 });
@@ -197,5 +203,180 @@ Deno.test("--config -v with an instruction L1 reports the data L1's hits and mis
     assert.match(out.stdout[1], /^M 20,1 miss hit$/);
   } finally {
     await Deno.remove(config);
+  }
+});
+
+Deno.test("-t names the path when it is a directory or missing; --config likewise", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await cacheCli(["-s", "1", "-E", "1", "-b", "1", "-t", dir]);
+    assert.equal(out.status, 1);
+    assert.deepEqual(out.stderr, [
+      `Cannot open trace: the path is a directory, not a trace file: received "${dir}"`,
+    ]);
+    const config = await cacheCli(["--config", dir, "-t", MINI]);
+    assert.equal(config.status, 1);
+    assert.equal(config.stderr.length, 1);
+    assert.match(config.stderr[0], new RegExp(`${dir}.*is a directory`));
+    const missing = await cacheCli(["--config", `${dir}/none.json`, "-t", MINI]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr[0], /none.json: no such file/);
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
+Deno.test("memory budget: huge hierarchies and step logs are refused at once, naming the field and the cap", async () => {
+  const huge = { sets: 2 ** 20, ways: 64, lineBytes: 64 }; // 2^26 lines, the most one level may have
+  const cases: [object, RegExp][] = [
+    [
+      { levels: Array(12).fill(huge), classifyMisses: false },
+      /: Cannot create cache: levels.1 brings the total to 134217728 lines: the levels together may hold at most 67108864 \(2\^26\) lines, about 600 MB of tags: received sets 1048576, ways 64$/,
+    ],
+    [
+      { levels: [huge] },
+      /: Cannot create cache: levels.0 brings the total to 67108864 lines: with the 3C split \(classifyMisses\) the levels together may hold at most 16777216 .*set classifyMisses: false/,
+    ],
+    [
+      { levels: [{ sets: 4, ways: 1, lineBytes: 16 }], stepLimit: 2 ** 53 - 1 },
+      /: Cannot create cache: stepLimit must be at most 1048576 \(2\^20\).*: received 9007199254740991$/,
+    ],
+  ];
+  for (const [doc, pattern] of cases) {
+    const path = await temp(".json", JSON.stringify(doc));
+    try {
+      const out = await cacheCli(["--config", path, "-t", MINI]);
+      assert.equal(out.status, 2);
+      assert.ok(out.stderr[0].startsWith(path), out.stderr[0]);
+      assert.match(out.stderr[0], pattern);
+      assert.ok(!out.stderr[0].includes("\n"));
+    } finally {
+      await Deno.remove(path);
+    }
+  }
+});
+
+Deno.test("multi-member gzip traces read like zcat; trailing bytes name the file and offset", async () => {
+  const text = await Deno.readFile(MINI);
+  const half = text.indexOf(10, text.length >> 1) + 1;
+  const a = gzipSync(text.subarray(0, half)), b = gzipSync(text.subarray(half));
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  const multi = await temp(".trace.gz", joined);
+  const junk = await temp(".trace.gz", new Uint8Array([...a, ...b, 0x0a, 0x41]));
+  try {
+    const out = await cacheCli(["-s", "1", "-E", "1", "-b", "1", "-t", multi]);
+    assert.deepEqual(out.stdout, ["hits:2 misses:7 evictions:5"]);
+    const bad = await cacheCli(["-s", "1", "-E", "1", "-b", "1", "-t", junk]);
+    assert.equal(bad.status, 1);
+    assert.deepEqual(bad.stderr, [
+      `${junk}: Cannot read gzip trace: unexpected bytes after gzip member 2 at byte offset ${joined.length}: expected another member (1f 8b) or the end of the file: received 0a 41`,
+    ]);
+  } finally {
+    await Deno.remove(multi);
+    await Deno.remove(junk);
+  }
+});
+
+Deno.test("-v streams: on 1 GiB of lines (a small multi-member gzip) lines come out batch by batch", async () => {
+  // 1024 copies of a gzip member holding 1 MiB of lackey lines (2048 addresses over and
+  // over, so it compresses well): 1 GiB of text in a few MB.
+  const lines = Math.floor((1 << 20) / 15);
+  const text = new TextEncoder().encode(
+    Array.from({ length: lines }, (_, i) => ` L ${(0x7ff000000 + 8 * (i % 2048)).toString(16)},8`)
+      .join("\n") + "\n",
+  );
+  const member = gzipSync(text, { level: 9 });
+  const path = await Deno.makeTempFile({ suffix: ".trace.gz" });
+  const file = await Deno.open(path, { write: true });
+  for (let i = 0; i < 1024; i++) await file.write(member);
+  file.close();
+  try {
+    const stats = createTraceStreamStats();
+    let got = 0;
+    let first = "";
+    const out = await cacheCli(["-v", "-s", "4", "-E", "2", "-b", "6", "-t", path], {
+      stats,
+      write(line) {
+        if (got++ === 0) first = line;
+        return got < lines; // stop like `| head`, after 1 MiB of the 1 GiB
+      },
+    });
+    assert.equal(out.status, 0, out.stderr.join("\n"));
+    assert.deepEqual(out.stdout, []);
+    assert.equal(first, "L 7ff000000,8 miss");
+    // What was held: batches of 4096 records, a few members' worth of text read, not 1 GiB.
+    assert.ok(stats.maxBatchLength <= 4096 + 16384, `batch ${stats.maxBatchLength}`);
+    assert.ok(stats.textBytes < 6 * text.length, `read ${stats.textBytes} bytes of text`);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("fuzz: any argv parses or gives a one-line usage error, never an uncaught exception", async () => {
+  const dir = await Deno.makeTempDir();
+  const trace = `${dir}/t.trace`;
+  await Deno.writeTextFile(trace, " L 10,1\n S 20,1\n M 10,1\n");
+  const config = `${dir}/c.json`;
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({ levels: [{ sets: 2, ways: 1, lineBytes: 16 }] }),
+  );
+  const token = fc.oneof(
+    fc.constantFrom(
+      "-s",
+      "-E",
+      "-b",
+      "-t",
+      "-v",
+      "-h",
+      "-vs",
+      "-s4",
+      "--policy",
+      "--policy=fifo",
+      "--seed",
+      "--config",
+      "--json",
+      "--write-back",
+      "--write-through",
+      "--help",
+      "--",
+      "-",
+      "--x=",
+      "0",
+      "1",
+      "4",
+      "31",
+      "-1",
+      "1e3",
+      "99999999999999999999",
+      "lru",
+      "plru",
+      "random",
+      trace,
+      config,
+      dir,
+      `${dir}/missing`,
+      "__proto__",
+      "constructor",
+    ),
+    fc.string({ maxLength: 8 }),
+  );
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(token, { maxLength: 10 }), async (argv) => {
+        const out = await cacheCli(argv);
+        assert.ok([0, 1, 2].includes(out.status), `status ${out.status}`);
+        if (out.status !== 0) {
+          assert.ok(out.stderr.length >= 1);
+          assert.ok(out.stderr[0].length > 0 && !out.stderr[0].includes("\n"), out.stderr[0]);
+          if (out.status === 2) assert.match(out.stderr.at(-1)!, /^Usage: /);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
