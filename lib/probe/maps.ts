@@ -357,10 +357,18 @@ export function memoryMapFromText(
   });
 }
 
+/** Options for {@linkcode readMemoryMap}. */
+export interface ReadMemoryMapOptions {
+  /** Where procfs is mounted (default `"/proc"`), or a folder with recorded `self/maps` and `self/status`. */
+  procRoot?: string;
+}
+
 /**
  * Read this process's `/proc/self/maps` and `/proc/self/status` (needs `-A`).
  *
+ * @param options Where procfs is mounted (default `"/proc"`).
  * @returns The process's memory map, stamped with the environment.
+ * @throws {Error} If the files cannot be read, naming the folder.
  *
  * @example This process has a stack and some text
  * ```ts
@@ -372,22 +380,177 @@ export function memoryMapFromText(
  * assert.ok(m.regions.some((r) => r.kind === "text"));
  * ```
  */
-export function readMemoryMap(): MemoryMap {
+export function readMemoryMap(options: ReadMemoryMapOptions = {}): MemoryMap {
+  const procRoot = z.string().min(1).safeParse(options?.procRoot ?? "/proc");
+  if (!procRoot.success) {
+    throw new TypeError(
+      `Cannot read memory map: procRoot must be a non-empty string: received ${
+        JSON.stringify(options?.procRoot)
+      }`,
+      { cause: procRoot.error },
+    );
+  }
+  const root = procRoot.data;
   let mapsText: string, statusText: string;
   try {
-    mapsText = Deno.readTextFileSync("/proc/self/maps");
-    statusText = Deno.readTextFileSync("/proc/self/status");
+    mapsText = Deno.readTextFileSync(`${root}/self/maps`);
+    statusText = Deno.readTextFileSync(`${root}/self/status`);
   } catch (cause) {
     throw new Error(
-      `Cannot read memory map: reading /proc/self needs --allow-read (or -A): ${
+      `Cannot read memory map: reading ${root}/self needs --allow-read (or -A): ${
         (cause as Error).message
       }`,
       { cause },
     );
   }
-  const m = memoryMapFromText(mapsText, statusText, { executablePath: Deno.execPath() });
-  m.environment = environment();
+  const live = root === "/proc";
+  const m = memoryMapFromText(
+    mapsText,
+    statusText,
+    live ? { executablePath: Deno.execPath() } : {},
+  );
+  m.environment = live ? environment() : null;
   return m;
+}
+
+/**
+ * Say in words what a permissions field of `/proc/<pid>/maps` allows, e.g.
+ * `r-xp` is "readable and executable, not writable; private (copy-on-write)".
+ *
+ * @param perms Four characters: `r` or `-`, `w` or `-`, `x` or `-`, `p` or `s`.
+ * @returns The description.
+ * @throws {SyntaxError} If `perms` is not of that form.
+ *
+ * @example The legacy vsyscall page of a modern kernel
+ * ```ts
+ * import { describePermissions } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describePermissions("--xp"), "executable only: not readable, not writable; private");
+ * assert.equal(describePermissions("---p"), "no access at all (reserved addresses); private");
+ * ```
+ */
+export function describePermissions(perms: string): string {
+  const m = /^([r-])([w-])([x-])([ps])$/.exec(perms);
+  if (!m) {
+    throw new SyntaxError(
+      `Cannot describe permissions: perms must be four characters like "r-xp": received ${
+        JSON.stringify(perms)
+      }`,
+    );
+  }
+  const [, r, w, x, s] = m;
+  const sharing = s === "s" ? "shared" : "private";
+  const can = [r === "r" && "readable", w === "w" && "writable", x === "x" && "executable"]
+    .filter((v): v is string => typeof v === "string");
+  const cannot = [r !== "r" && "readable", w !== "w" && "writable", x !== "x" && "executable"]
+    .filter((v): v is string => typeof v === "string");
+  if (can.length === 0) return `no access at all (reserved addresses); ${sharing}`;
+  const list = (words: string[]) =>
+    words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+  const allowed = can.length === 1 ? `${can[0]} only` : list(can);
+  return cannot.length
+    ? `${allowed}: ${cannot.map((c) => `not ${c}`).join(", ")}; ${sharing}`
+    : `${allowed}; ${sharing}`;
+}
+
+/** The first address of the kernel's half on x86-64 with 4-level tables (user addresses stop below 2^47). */
+const USER_TOP = 2n ** 47n;
+
+/**
+ * Describe the regions of a map that lie in the kernel's half of the address
+ * space (at or above 2^47): on x86-64 usually the legacy `[vsyscall]` page,
+ * whose permissions depend on how the kernel was configured and booted. The
+ * words come from the permissions the map shows, so they hold on any kernel.
+ *
+ * @param regions Regions from {@linkcode parseMaps} or {@linkcode readMemoryMap}.
+ * @returns One or two sentences (Markdown, with code spans).
+ *
+ * @example An execute-only vsyscall page
+ * ```ts
+ * import { describeKernelHalf, parseMaps } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = parseMaps("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n");
+ * assert.match(describeKernelHalf(r), /`--xp`: executable only: not readable, not writable/);
+ * assert.match(describeKernelHalf(r), /reading it is a segmentation fault/);
+ * ```
+ */
+export function describeKernelHalf(regions: readonly MapRegion[]): string {
+  const high = regions.filter((r) => BigInt(r.start) >= USER_TOP);
+  if (high.length === 0) {
+    return "No region of this process lies in the kernel's half of the address space: this kernel " +
+      "maps no legacy `[vsyscall]` page (x86-64 kernels can be built or booted without it, and " +
+      "other processors never had one).";
+  }
+  return high.map((r) => {
+    const name = r.path || "(anonymous)";
+    const readable = r.perms[0] === "r";
+    const what = r.path === "[vsyscall]"
+      ? " It is a legacy page from before the vDSO: old programs jump into it to ask for the time " +
+        "without a system call, and the kernel handles those jumps" +
+        (readable
+          ? "; its code can also be read."
+          : "; reading it is a segmentation fault, so a bug cannot use it as a source of known bytes.")
+      : "";
+    return `The region \`${name}\` at ${r.start} (${
+      formatBytes(r.sizeBytes)
+    }) lies in the kernel's half of the address space, and its permissions are \`${r.perms}\`: ${
+      describePermissions(r.perms)
+    }.${what}`;
+  }).join(" ");
+}
+
+/**
+ * Compare a process's virtual size with its resident size and the machine's
+ * RAM, and name its largest no-access (`---p`) reservation, in a sentence
+ * whose numbers are the map's own.
+ *
+ * @param map A memory map with its status counters.
+ * @param ramBytes The machine's RAM, or null if unknown.
+ * @returns The sentence (Markdown), or a note that the counters are missing.
+ *
+ * @example Virtual far above resident
+ * ```ts
+ * import { describeVirtualSize, memoryMapFromText } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const m = memoryMapFromText(
+ *   "1000-401000 ---p 00000000 00:00 0\n",
+ *   "VmSize:\t16777216 kB\nVmRSS:\t262144 kB\n",
+ * );
+ * assert.match(describeVirtualSize(m, 2 ** 34), /VmSize \(16 GiB\) is 64 times VmRSS \(256 MiB\)/);
+ * assert.match(describeVirtualSize(m, 2 ** 34), /as large as the machine's RAM/);
+ * ```
+ */
+export function describeVirtualSize(map: MemoryMap, ramBytes: number | null): string {
+  const vm = map.status?.vmSizeBytes ?? null;
+  const rss = map.status?.vmRssBytes ?? null;
+  if (vm === null || rss === null || rss === 0) {
+    return "The status counters VmSize and VmRSS could not be read here, so the two sizes cannot be compared.";
+  }
+  const ratio = vm / rss;
+  const times = ratio >= 10 ? Math.round(ratio).toLocaleString("en-US") : ratio.toFixed(1);
+  const ram = ramBytes === null
+    ? ""
+    : vm >= ramBytes
+    ? ` and ${vm >= 1.05 * ramBytes ? "larger than" : "as large as"} the machine's RAM (${
+      formatBytes(ramBytes)
+    })`
+    : ` and ${Math.round((100 * vm) / ramBytes)}% of the machine's RAM (${formatBytes(ramBytes)})`;
+  const reserved = map.regions.filter((r) => r.perms.startsWith("---"));
+  const biggest = reserved.reduce<MapRegion | null>(
+    (b, r) => (b === null || r.sizeBytes > b.sizeBytes ? r : b),
+    null,
+  );
+  const reservation = biggest
+    ? ` The largest of its ${reserved.length} no-access (\`---p\`) regions reserves ${
+      formatBytes(biggest.sizeBytes)
+    } of addresses at ${biggest.start} and costs no RAM at all.`
+    : "";
+  return `VmSize (${formatBytes(vm)}) is ${times} times VmRSS (${
+    formatBytes(rss)
+  })${ram}.${reservation}`;
 }
 
 const STATUS_ROWS: [keyof ProcStatus, string][] = [

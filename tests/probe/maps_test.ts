@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  describeKernelHalf,
+  describePermissions,
+  describeVirtualSize,
   memoryMapFromText,
   parseMaps,
   parseProcStatus,
@@ -161,4 +164,79 @@ Deno.test("readMemoryMap reads this process: text of the deno binary, a heap, a 
     `${total} vs ${s.vmSizeBytes}`,
   );
   assert.equal(m.environment?.deno, Deno.version.deno);
+});
+
+Deno.test("describePermissions says what each permission string allows", () => {
+  assert.equal(
+    describePermissions("r-xp"),
+    "readable and executable: not writable; private",
+  );
+  assert.equal(describePermissions("rw-p"), "readable and writable: not executable; private");
+  assert.equal(describePermissions("rwxs"), "readable, writable and executable; shared");
+  assert.equal(describePermissions("r--p"), "readable only: not writable, not executable; private");
+  assert.equal(describePermissions("--xp"), "executable only: not readable, not writable; private");
+  assert.equal(describePermissions("---p"), "no access at all (reserved addresses); private");
+  for (const bad of ["", "rwx", "xr-p", "r-xq", "r-xpp"]) {
+    assert.throws(
+      () => describePermissions(bad),
+      (e: unknown) => e instanceof SyntaxError && e.message.includes(JSON.stringify(bad)),
+    );
+  }
+});
+
+Deno.test("the kernel-half sentence follows the permissions the map shows, on any kernel", () => {
+  const line = (perms: string) =>
+    parseMaps(`ffffffffff600000-ffffffffff601000 ${perms} 00000000 00:00 0 [vsyscall]\n`);
+  const xonly = describeKernelHalf(line("--xp"));
+  assert.match(xonly, /`\[vsyscall\]` at 0xffffffffff600000 \(4 KiB\)/);
+  assert.match(xonly, /`--xp`: executable only: not readable, not writable/);
+  assert.match(xonly, /reading it is a segmentation fault/);
+  assert.doesNotMatch(xonly, /can also be read|readable and/);
+  const emulate = describeKernelHalf(line("r-xp"));
+  assert.match(emulate, /`r-xp`: readable and executable: not writable/);
+  assert.match(emulate, /its code can also be read/);
+  assert.doesNotMatch(emulate, /segmentation fault/);
+  const none = describeKernelHalf(parseMaps("1000-2000 r-xp 00000000 00:00 0\n"));
+  assert.match(none, /maps no legacy `\[vsyscall\]` page/);
+});
+
+Deno.test("the virtual-size sentence uses the map's own numbers", () => {
+  const maps = "1000-401000 ---p 00000000 00:00 0\n401000-402000 rw-p 00000000 00:00 0\n";
+  const m = memoryMapFromText(maps, "VmSize:\t4100 kB\nVmRSS:\t1024 kB\n");
+  const s = describeVirtualSize(m, 2 ** 30);
+  assert.match(
+    s,
+    /VmSize \(4\.00 MiB\) is 4\.0 times VmRSS \(1 MiB\) and 0% of the machine's RAM \(1 GiB\)/,
+  );
+  assert.match(
+    s,
+    /The largest of its 1 no-access \(`---p`\) regions reserves 4 MiB of addresses at 0x1000/,
+  );
+  assert.match(describeVirtualSize(m, 2 ** 20), /larger than the machine's RAM \(1 MiB\)/);
+  assert.doesNotMatch(describeVirtualSize(m, null), /machine's RAM/);
+  assert.match(
+    describeVirtualSize(memoryMapFromText(maps), 2 ** 30),
+    /could not be read here/,
+  );
+});
+
+Deno.test("readMemoryMap reads a recorded /proc root, and names the folder it cannot read", () => {
+  const root = Deno.makeTempDirSync({ prefix: "memgarden-maps-test-" });
+  try {
+    assert.throws(() => readMemoryMap({ procRoot: root }), new RegExp(`${root}/self`));
+    Deno.mkdirSync(`${root}/self`);
+    Deno.writeTextFileSync(
+      `${root}/self/maps`,
+      "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]\n" +
+        "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n",
+    );
+    Deno.writeTextFileSync(`${root}/self/status`, "VmSize:\t8 kB\nVmRSS:\t4 kB\n");
+    const m = readMemoryMap({ procRoot: root });
+    assert.deepEqual(m.regions.map((r) => r.kind), ["stack", "vdso"]);
+    assert.equal(m.status?.vmRssBytes, 4096);
+    assert.equal(m.environment, null, "a recording carries no live environment");
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+  assert.throws(() => readMemoryMap({ procRoot: "" }), /procRoot must be a non-empty string/);
 });
