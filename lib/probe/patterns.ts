@@ -1,7 +1,9 @@
 /**
  * Access patterns on one real buffer: sequential reads, one read per cache
  * line, a random gather, and an N×N matrix traversed row by row versus
- * column by column. Each is timed as ns per element read and GB/s.
+ * column by column. Each is timed as ns per element read and GB/s. And
+ * memory-level parallelism: the same column walk as independent loads and
+ * as a dependent chain over the same addresses.
  *
  * @module
  */
@@ -318,4 +320,232 @@ export async function measureAccessPatterns(
     },
   });
   return result;
+}
+
+const ParallelismOptionsSchema = z.object({
+  matrixN: z.number().int().min(16).max(4096).default(1024),
+  budgetMs: z.number().positive().max(600_000).default(1000),
+  minRuns: z.number().int().min(1).max(100).default(3),
+  maxRuns: z.number().int().min(1).default(40),
+}).refine((o) => o.minRuns <= o.maxRuns, {
+  path: ["maxRuns"],
+  message: "maxRuns must be at least minRuns",
+});
+
+/** Options of {@linkcode measureMemoryParallelism}. */
+export interface ParallelismOptions {
+  /** Matrix side: N×N elements of 8 bytes, walked column by column, so the stride is 8·N bytes (default 1024: 8 KiB stride, 8 MiB). */
+  matrixN?: number;
+  /** Total time budget in ms, setup included (default 1000). */
+  budgetMs?: number;
+  /** Timed runs of each walk even past the budget (default 3). */
+  minRuns?: number;
+  /** Timed runs of each walk at most (default 40). */
+  maxRuns?: number;
+  /** Show progress: `true` for automatic, or a sink. */
+  progress?: boolean | ProgressSink;
+}
+
+/** Result of {@linkcode measureMemoryParallelism}. */
+export interface ParallelismResult {
+  /** Matrix side. */
+  matrixN: number;
+  /** Bytes between consecutive loads of a column (8·N). */
+  strideBytes: number;
+  /** Loads per walk (N²). */
+  loads: number;
+  /** Fastest run of the independent column walk, ns per load. */
+  independentNs: number;
+  /** Fastest run of the dependent walk over the same addresses, ns per load. */
+  dependentNs: number;
+  /**
+   * `dependentNs / independentNs`: about how many of the independent loads
+   * were in flight at once (1 means no overlap at all).
+   */
+  overlap: number;
+  /** Raw ns per load of every run: independent, then dependent. */
+  samples: { independent: number[]; dependent: number[] };
+  /** The time budget asked for. */
+  budgetMs: number;
+  /** Wall time actually spent. */
+  elapsedMs: number;
+  /** Where and when this was measured. */
+  environment: ProbeEnvironment;
+}
+
+/** Sum the N×N matrix (8 bytes per element, first int32 of each read) column by column. */
+function sumColumnsInt(buf: Int32Array, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) s += buf[(i * n + j) * 2];
+  }
+  return s;
+}
+
+/** Follow `steps` links from `start`: each load's address is the value the previous load returned. */
+function chaseLinks(buf: Int32Array, start: number, steps: number): number {
+  let p = start;
+  for (let k = 0; k < steps; k++) p = buf[p];
+  return p;
+}
+
+/**
+ * Measure memory-level parallelism on a column walk: the same N² loads, at
+ * the same addresses in the same order (down each column of an N×N matrix
+ * of 8-byte elements, a stride of 8·N bytes), timed twice: once as
+ * independent loads whose addresses the core computes itself, and once as a
+ * dependent chain in which each element holds the index of the next one, so
+ * a load cannot start before the previous one returns.
+ *
+ * A hardware prefetcher sees only the addresses, which are identical in
+ * both walks, so whatever it does helps both (and a stride of 8 KiB crosses
+ * a 4 KiB page on every load, which prefetchers do not follow). What only
+ * the independent walk gets is the core's ability to keep many misses in
+ * flight at once: the ratio `overlap` = dependent ÷ independent measures it.
+ *
+ * @param options Matrix side, budget, run counts, progress.
+ * @returns A {@linkcode ParallelismResult} with raw samples and a rich display.
+ * @throws {TypeError} When an option is invalid (names the field and value).
+ *
+ * @example A small matrix: both walks are timed, and the ratio is their quotient
+ * ```ts
+ * import { measureMemoryParallelism } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await measureMemoryParallelism({ matrixN: 64, budgetMs: 30 });
+ * assert.equal(r.strideBytes, 512);
+ * assert.equal(r.loads, 4096);
+ * assert.ok(r.samples.independent.length >= 3 && r.samples.dependent.length >= 3);
+ * assert.equal(r.overlap, r.dependentNs / r.independentNs);
+ * ```
+ */
+export async function measureMemoryParallelism(
+  options: ParallelismOptions = {},
+): Promise<ParallelismResult> {
+  const { progress, ...rest } = options;
+  const parsed = ParallelismOptionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    throw new TypeError(
+      `Cannot measure memory parallelism: invalid options: ${z.prettifyError(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const o = parsed.data;
+  const n = o.matrixN;
+  const loads = n * n;
+  const sink = resolveProgress(progress, "memory parallelism");
+  const started = nowMs();
+  const deadline = started + o.budgetMs;
+  // Two int32 per 8-byte element: the first holds the link to the next element of the walk.
+  let buf: Int32Array | null = new Int32Array(loads * 2);
+  const independent: number[] = [];
+  const dependent: number[] = [];
+  try {
+    let prev = 0;
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        const at = (i * n + j) * 2;
+        if (i !== 0 || j !== 0) buf[prev] = at;
+        prev = at;
+      }
+    }
+    buf[prev] = 0; // the last element links back to the first: one cycle in column order
+    keepAlive(sumColumnsInt(buf, n)); // warm-up (compiles, fills caches and TLB)
+    let p = chaseLinks(buf, 0, loads);
+    for (let round = 1;; round++) {
+      let t0 = nowMs();
+      keepAlive(sumColumnsInt(buf, n));
+      let t1 = nowMs();
+      independent.push(((t1 - t0) * 1e6) / loads);
+      t0 = nowMs();
+      p = chaseLinks(buf, p, loads);
+      t1 = nowMs();
+      dependent.push(((t1 - t0) * 1e6) / loads);
+      await sink.update(Math.min(1, (t1 - started) / o.budgetMs), `round ${round}`);
+      if (round >= o.maxRuns || (round >= o.minRuns && t1 >= deadline)) break;
+    }
+    keepAlive(p);
+  } finally {
+    buf = null;
+  }
+  const elapsedMs = nowMs() - started;
+  await sink.finish(`${independent.length} rounds in ${(elapsedMs / 1000).toFixed(1)} s`);
+  const independentNs = minOf(independent), dependentNs = minOf(dependent);
+  const result: ParallelismResult = {
+    matrixN: n,
+    strideBytes: 8 * n,
+    loads,
+    independentNs,
+    dependentNs,
+    overlap: dependentNs / independentNs,
+    samples: { independent, dependent },
+    budgetMs: o.budgetMs,
+    elapsedMs,
+    environment: environment(),
+  };
+  Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+    enumerable: false,
+    value: () => {
+      const headers = ["walk down the columns", "min ns/load", "median", "runs"];
+      const rows = [
+        ["independent loads", independentNs, independent] as const,
+        ["dependent chain, same addresses", dependentNs, dependent] as const,
+      ].map((
+        [name, best, runs],
+      ) => [name, formatNs(best), formatNs(medianOf(runs)), String(runs.length)]);
+      const caption = `${n}×${n} elements of 8 bytes (${formatBytes(loads * 8)}), stride ${
+        formatBytes(8 * n)
+      }; ${
+        describeParallelism(result)
+      } Deno ${result.environment.deno}, ${result.environment.date}`;
+      return {
+        "text/html": `<div><h4>Memory-level parallelism</h4>${
+          htmlTable(headers, rows.map((r) => r.map(escapeHtml)))
+        }<p><small>${escapeHtml(caption)}</small></p></div>`,
+        "text/plain": `${textTable(headers, rows)}\n${caption}`,
+      };
+    },
+  });
+  return result;
+}
+
+/**
+ * Say in one or two sentences what a parallelism measurement shows, from
+ * its numbers: how much faster the independent walk was, and what that
+ * means (loads overlapping, or not).
+ *
+ * @param r A result of {@linkcode measureMemoryParallelism} (its numbers suffice).
+ * @returns The sentences, for a lesson or a caption.
+ *
+ * @example Overlap, and none
+ * ```ts
+ * import { describeParallelism } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const base = { strideBytes: 8192 };
+ * assert.match(
+ *   describeParallelism({ ...base, independentNs: 2, dependentNs: 14, overlap: 7 }),
+ *   /about 7.0 loads were in flight at once/,
+ * );
+ * assert.match(
+ *   describeParallelism({ ...base, independentNs: 10, dependentNs: 11, overlap: 1.1 }),
+ *   /hardly any/,
+ * );
+ * ```
+ */
+export function describeParallelism(
+  r: Pick<ParallelismResult, "strideBytes" | "independentNs" | "dependentNs" | "overlap">,
+): string {
+  const ind = formatNs(r.independentNs), dep = formatNs(r.dependentNs);
+  const head = `The same loads, ${
+    formatBytes(r.strideBytes)
+  } apart, took ${ind} ns each when independent and ${dep} ns when each waited for the one before`;
+  if (r.overlap >= 1.5) {
+    return `${head}: about ${
+      r.overlap.toFixed(r.overlap < 10 ? 1 : 0)
+    } loads were in flight at once. The addresses are the same in both walks, so a prefetcher would have helped both; the gap is memory-level parallelism.`;
+  }
+  return `${head}: hardly any overlap here (×${
+    r.overlap.toFixed(1)
+  }), so on this machine, at this moment, the independent loads were not much cheaper than the chain.`;
 }

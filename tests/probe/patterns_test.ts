@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type AccessPatternResult, measureAccessPatterns } from "memgarden";
+import {
+  type AccessPatternResult,
+  describeParallelism,
+  measureAccessPatterns,
+  measureMemoryParallelism,
+} from "memgarden";
 
 const MiB = 1024 * 1024;
 
@@ -107,5 +112,50 @@ Deno.test("bad pattern options name the field, the rule and the value", async ()
     () => measureAccessPatterns({ bufferBytes: 64 * MiB, maxMemoryBytes: 32 * MiB }),
     (e: unknown) =>
       e instanceof RangeError && /maxMemoryBytes \(33554432\): received \d+ bytes/.test(e.message),
+  );
+});
+
+Deno.test("memory parallelism: both walks cover the same loads; a chain beyond L2 is slower than one inside L1", async () => {
+  const small = await measureMemoryParallelism({ matrixN: 32, budgetMs: 40 });
+  assert.equal(small.loads, 1024);
+  assert.equal(small.strideBytes, 256);
+  assert.equal(small.dependentNs, Math.min(...small.samples.dependent));
+  assert.equal(small.independentNs, Math.min(...small.samples.independent));
+  assert.equal(small.overlap, small.dependentNs / small.independentNs);
+  const json = JSON.parse(JSON.stringify(small));
+  assert.equal(json.environment.deno, Deno.version.deno);
+  const text = (small as unknown as Record<symbol, () => Record<string, string>>)
+    [Symbol.for("Jupyter.display")]()["text/plain"];
+  assert.match(text, /dependent chain, same addresses/);
+  assert.match(text, /The same loads, 256 B apart/);
+  await withRetries(3, async () => {
+    const tiny = await measureMemoryParallelism({ matrixN: 32, budgetMs: 150 });
+    const big = await measureMemoryParallelism({ matrixN: 1024, budgetMs: 600 });
+    assert.ok(
+      big.dependentNs > 2 * tiny.dependentNs,
+      `8 MiB chain ${big.dependentNs} ns vs 8 KiB chain ${tiny.dependentNs} ns`,
+    );
+  });
+});
+
+Deno.test("describeParallelism names what was measured, overlap or none", () => {
+  const base = { strideBytes: 8192 };
+  const some = describeParallelism({ ...base, independentNs: 3, dependentNs: 24, overlap: 8 });
+  assert.match(some, /8 KiB apart, took 3\.00 ns each when independent and 24\.0 ns/);
+  assert.match(some, /about 8\.0 loads were in flight at once/);
+  assert.match(some, /memory-level parallelism/);
+  const none = describeParallelism({ ...base, independentNs: 25, dependentNs: 23, overlap: 0.92 });
+  assert.match(none, /hardly any overlap here \(×0\.9\)/);
+  assert.doesNotMatch(none, /in flight/);
+});
+
+Deno.test("bad parallelism options name the field", async () => {
+  await assert.rejects(
+    () => measureMemoryParallelism({ matrixN: 8 }),
+    (e: unknown) => e instanceof TypeError && /matrixN/.test(e.message),
+  );
+  await assert.rejects(
+    () => measureMemoryParallelism({ minRuns: 5, maxRuns: 2 }),
+    /maxRuns must be at least minRuns/,
   );
 });
