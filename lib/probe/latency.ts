@@ -54,7 +54,7 @@ export interface LatencyOptions {
   maxRunsPerSize?: number;
   /** Seed for the random cycle (default 1). */
   seed?: number;
-  /** Attach the caches from {@linkcode machineFacts} (default true). */
+  /** Attach the caches {@linkcode machineFacts} knows, from /sys or sysconf (default true). */
   withCaches?: boolean;
   /** Show progress: `true` for automatic, or a sink. */
   progress?: boolean | ProgressSink;
@@ -76,7 +76,7 @@ export interface LatencyCurve {
   budgetMs: number;
   /** Wall time actually spent, setup included. */
   elapsedMs: number;
-  /** Caches of CPU 0 as the OS reports them (empty when unknown). */
+  /** Caches of CPU 0 as {@linkcode machineFacts} knows them, each with its source (empty when unknown). */
   caches: CacheFact[];
   /** Where and when this was measured. */
   environment: ProbeEnvironment;
@@ -236,7 +236,8 @@ function withCurveDisplay(curve: LatencyCurve): LatencyCurve {
       const rows = curve.sizesBytes.map((size, i) => {
         const fits = curve.caches
           .filter((c) => c.type !== "Instruction" && c.sizeBytes !== null && size <= c.sizeBytes)
-          .map((c) => `L${c.level}`)[0] ?? (curve.caches.length ? "RAM" : "?");
+          .map((c) => `L${c.level} (${c.source})`)[0] ??
+          (curve.caches.length ? "beyond the caches" : "?");
         return [
           formatBytes(size),
           formatNs(curve.nsPerAccess[i]),
