@@ -8,7 +8,10 @@
  * submission and each exercise of its lesson, the exercise cell (with the
  * notebook's set-up imports) becomes a module, and the exercise's tests run
  * against it with `deno test` in a separate process with no permissions, a
- * time limit (the process is killed: default 20 s) and a memory limit (V8
+ * time limit on the CPU time the student's code uses (counted from when the
+ * process has loaded Deno and the library, so a busy machine does not eat
+ * into it; default 10 s, with ten times that, at least a minute, of real time
+ * for code that waits without computing) and a memory limit (V8
  * heap `--max-old-space-size`, and `prlimit --data` on the whole process:
  * default 256 MiB of heap, 1 GiB in all). Up to `--jobs` processes run at
  * once (default: the core count).
@@ -37,13 +40,57 @@ import { basename, join, relative, resolve } from "node:path";
 const REPO = new URL("..", import.meta.url).pathname;
 const PRLIMIT = "/usr/bin/prlimit";
 const OUTPUT_CAP_CHARS = 1 << 20;
+/** How long Deno may take to start and load the library before the student's code runs. */
+const STARTUP_LIMIT_MS = 120_000;
+/** How often a running process's CPU time is read. */
+const CPU_POLL_MS = 50;
+/**
+ * Real time allowed after start-up, for code that waits without computing: ten times the
+ * CPU time limit and at least a minute, so that a busy machine never trips it first.
+ */
+function wallLimitMs(cpuLimitMs: number): number {
+  return Math.max(60_000, 10 * cpuLimitMs);
+}
+
+/**
+ * CPU seconds (user + system) used so far by a process and its descendants, from
+ * `/proc/<pid>/stat` (in clock ticks of 1/100 s); null once the process is gone.
+ */
+function processTreeCpuSeconds(pid: number): number | null {
+  let ticks = 0;
+  let found = false;
+  const visit = (p: number, depth: number) => {
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/${p}/stat`);
+    } catch {
+      return; // already exited
+    }
+    // Fields after the command name (which may hold spaces) in parentheses: utime is the
+    // 14th field, stime the 15th, cutime and cstime (reaped children) the 16th and 17th.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (depth === 0) found = f[0] !== "Z"; // a zombie has finished computing
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    if (depth > 8) return;
+    try {
+      for (const t of Deno.readDirSync(`/proc/${p}/task`)) {
+        const kids = Deno.readTextFileSync(`/proc/${p}/task/${t.name}/children`).trim();
+        for (const k of kids ? kids.split(" ") : []) visit(Number(k), depth + 1);
+      }
+    } catch {
+      // exited meanwhile
+    }
+  };
+  visit(pid, 0);
+  return found ? ticks / 100 : null;
+}
 
 /** A usage error (bad flags or paths): exit status 2. */
 export class UsageError extends Error {}
 
 /** Grader settings. */
 export interface GradeOptions {
-  /** Time limit per exercise process in milliseconds (default 20,000). */
+  /** CPU time limit for the student's code per exercise process, in milliseconds (default 10,000). */
   timeLimitMs?: number;
   /** V8 heap limit per process in MiB (default 256). */
   heapMiB?: number;
@@ -104,7 +151,11 @@ export async function collectSubmissions(
   return found;
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array>, keep = ""): Promise<string> {
+async function readCapped(
+  stream: ReadableStream<Uint8Array>,
+  keep = "",
+  onLine?: (line: string) => void,
+): Promise<string> {
   // Keep the first OUTPUT_CAP_CHARS characters for messages, drain the rest so the child
   // never blocks on a full pipe, and past the cap still keep whole lines containing `keep`
   // (the run's result markers), so a submission that prints a lot is still graded.
@@ -114,6 +165,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, keep = ""): Promis
   let consumed = 0; // characters in complete lines so far
   const kept: string[] = [];
   const scan = (line: string) => {
+    onLine?.(line);
     const end = consumed + line.length + 1;
     if (keep && end > OUTPUT_CAP_CHARS && line.includes(keep)) kept.push(line);
     consumed = end;
@@ -170,7 +222,9 @@ async function runJob(job: GradeJob, s: GradeRun["settings"]): Promise<ExerciseG
     await Deno.writeTextFile(`${dir}/student.ts`, job.studentModule);
     await Deno.writeTextFile(
       `${dir}/grade_test.ts`,
-      graderTestSource(ex.id, nonce, Math.min(ex.timeLimitMs, s.timeLimitMs)),
+      // In the process, each test's own limit is only a guard for awaits that never end: the
+      // grader limits CPU time from outside.
+      graderTestSource(ex.id, nonce, wallLimitMs(s.timeLimitMs)),
     );
     const denoArgs = [
       "test",
@@ -195,31 +249,63 @@ async function runJob(job: GradeJob, s: GradeRun["settings"]): Promise<ExerciseG
         stderr: "piped",
       },
     ).spawn();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    // Two clocks: Deno's start-up (loading the library, which a busy machine slows down) is
+    // the grader's own time and gets a generous limit; the time limit proper starts when the
+    // test process says it is ready, just before it imports the student's code.
+    let timedOut = "" as "" | "startup" | "tests" | "wall";
+    const kill = (why: "startup" | "tests" | "wall") => {
+      timedOut = why;
       try {
         child.kill("SIGKILL");
       } catch {
         // already gone
       }
-    }, s.timeLimitMs);
+    };
+    let timer = setTimeout(() => kill("startup"), STARTUP_LIMIT_MS);
+    const ready = `@@${nonce} ready`;
+    let started = false;
+    let cpuAtReady = 0;
+    let cpuUsed = 0;
+    let poll: ReturnType<typeof setInterval> | undefined;
     const [stdout, stderr, status] = await Promise.all([
-      readCapped(child.stdout, nonce),
+      readCapped(child.stdout, nonce, (line) => {
+        if (line !== ready || timedOut || started) return; // only the first counts
+        started = true;
+        clearTimeout(timer);
+        // The limit is on CPU time, which a busy machine does not inflate; real time gets
+        // a backstop of three times the limit for code that waits without computing.
+        cpuAtReady = processTreeCpuSeconds(child.pid) ?? 0;
+        poll = setInterval(() => {
+          const now = processTreeCpuSeconds(child.pid);
+          if (now === null || timedOut) return;
+          cpuUsed = now - cpuAtReady;
+          if (cpuUsed * 1000 > s.timeLimitMs) kill("tests");
+        }, CPU_POLL_MS);
+        timer = setTimeout(() => kill("wall"), wallLimitMs(s.timeLimitMs));
+      }),
       readCapped(child.stderr),
       child.status,
     ]);
     clearTimeout(timer);
+    clearInterval(poll);
     const outcomes = parseGraderOutput(stdout, nonce);
     let reason = "";
     if (outcomes.length < ex.tests.length) {
       const oom = /out of memory|Reached heap limit|allocation failed/i.test(stderr) ||
         status.signal === "SIGTRAP" || status.signal === "SIGABRT" || status.code === 133 ||
         status.code === 134;
-      if (timedOut) {
+      if (timedOut === "startup") {
+        reason = `not graded: the test process did not start within ${
+          STARTUP_LIMIT_MS / 1000
+        } s (the machine is overloaded; none of the submission's code ran): grade it again`;
+      } else if (timedOut === "tests") {
         reason = `time limit exceeded: the tests were stopped after ${
           s.timeLimitMs / 1000
-        } s (an infinite loop?)`;
+        } s of CPU time (an infinite loop?)`;
+      } else if (timedOut === "wall") {
+        reason = `time limit exceeded: the tests were stopped after ${
+          wallLimitMs(s.timeLimitMs) / 1000
+        } s of real time, ${cpuUsed.toFixed(1)} s of it computing (an await that never ends?)`;
       } else if (oom) {
         reason = `out of memory: the tests were stopped at the limit of ${s.heapMiB} MiB of heap${
           s.dataMiB === null ? "" : ` and ${s.dataMiB} MiB in all`
@@ -257,7 +343,7 @@ export async function gradeSubmissions(
 ): Promise<GradeRun> {
   const prlimit = await Deno.stat(PRLIMIT).then(() => true, () => false);
   const settings = {
-    timeLimitMs: options.timeLimitMs ?? 20_000,
+    timeLimitMs: options.timeLimitMs ?? 10_000,
     heapMiB: options.heapMiB ?? 256,
     dataMiB: prlimit ? options.dataMiB ?? Math.max(1024, 4 * (options.heapMiB ?? 256)) : null,
     jobs: Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2),

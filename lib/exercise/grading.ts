@@ -122,10 +122,12 @@ export function studentModuleSource(
 }
 
 /**
- * The generated `deno test` file for one exercise: it imports the student
- * module and registers the exercise's tests, printing each outcome on a line
- * that starts with `@@<nonce> ` so the grader can read results even when the
- * process is later killed.
+ * The generated `deno test` file for one exercise: once the library is loaded
+ * it prints `@@<nonce> ready` (the grader's time limit starts there, so Deno's
+ * start-up on a busy machine is not charged to the student), then imports the
+ * student module and registers the exercise's tests, printing each outcome on
+ * a line that starts with `@@<nonce> ` so the grader can read results even
+ * when the process is later killed.
  *
  * @param exerciseId The exercise id.
  * @param nonce A random token unknown to the student's code.
@@ -142,9 +144,11 @@ export function studentModuleSource(
  */
 export function graderTestSource(exerciseId: string, nonce: string, timeLimitMs: number): string {
   return [
-    `import { __memgardenAnswer } from "./student.ts";`,
     `import { exerciseDenoTests, getExercise } from "memgarden";`,
     `const encoder = new TextEncoder();`,
+    `// Everything above is the grader's own start-up; the time limit starts here.`,
+    `Deno.stdout.writeSync(encoder.encode("\\n@@${nonce} ready\\n"));`,
+    `const { __memgardenAnswer } = await import("./student.ts");`,
     `exerciseDenoTests(getExercise(${JSON.stringify(exerciseId)}), __memgardenAnswer, {`,
     `  timeLimitMs: ${timeLimitMs},`,
     `  onOutcome: (o) => Deno.stdout.writeSync(encoder.encode("\\n@@${nonce} " + JSON.stringify(o) + "\\n")),`,

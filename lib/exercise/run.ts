@@ -170,6 +170,9 @@ export function exerciseDenoTests(
 ): string[] {
   const names = exercise.tests.map((t) => `${exercise.id}: ${t.name}`);
   if (options.register === false) return names;
+  // After the answer runs out of memory the process is in no state to go on (the next test
+  // would only grind through the same allocations): the remaining tests fail with that message.
+  let outOfMemory = "";
   exercise.tests.forEach((test, i) => {
     Deno.test({
       name: names[i],
@@ -177,7 +180,20 @@ export function exerciseDenoTests(
       sanitizeResources: false,
       fn: async () => {
         const single = { ...exercise, tests: [test] };
-        const [outcome] = await runExerciseTests(single, answer, options);
+        let outcome: TestOutcome;
+        if (outOfMemory) {
+          outcome = {
+            name: test.name,
+            passed: false,
+            message: outOfMemory,
+            points: 0,
+            maxPoints: test.points,
+          };
+          options.onOutcome?.(outcome);
+        } else {
+          [outcome] = await runExerciseTests(single, answer, options);
+          if (/too much memory/.test(outcome.message)) outOfMemory = outcome.message;
+        }
         if (!outcome.passed) throw new Error(outcome.message);
       },
     });

@@ -11,7 +11,7 @@ import { checkNotebook } from "../../tools/nbcheck.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 const SOURCE = `${REPO}notebooks/00-welcome.ipynb`;
-const LIMITS = { timeLimitMs: 5000, heapMiB: 128, dataMiB: 1024 };
+const LIMITS = { timeLimitMs: 2000, heapMiB: 128, dataMiB: 1024 };
 
 async function sha(path: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
@@ -132,7 +132,7 @@ Deno.test("grade: each broken submission gets its own clear message and the othe
       ),
       "buffers-00-welcome.ipynb": variant(
         "exercise-1",
-        "function pageCount(sizeBytes: number, pageBytes = 4096): number {\n  const keep: Uint8Array[] = [];\n  while (true) keep.push(new Uint8Array(64 * 1024 * 1024).fill(1));\n}",
+        "function pageCount(sizeBytes: number, pageBytes = 4096): number {\n  const keep: Uint8Array[] = [];\n  while (true) keep.push(new Uint8Array(64 * 1024 * 1024));\n}",
       ),
       "toplevel-throw-00-welcome.ipynb": variant(
         "exercise-3",
@@ -194,7 +194,7 @@ Deno.test("grade: each broken submission gets its own clear message and the othe
       [
         "loop-00-welcome.ipynb",
         "welcome-page-of",
-        /time limit exceeded: the tests were stopped after 5 s/,
+        /time limit exceeded: the tests were stopped after 2 s of CPU time/,
         6,
       ],
       [
@@ -324,4 +324,57 @@ Deno.test("grade: --memory above 256 MiB raises the whole-process limit with the
   assert.equal(run.settings.dataMiB, hasPrlimit ? 2048 : null);
   const small = await gradeSubmissions([], { heapMiB: 64 });
   assert.equal(small.settings.dataMiB, hasPrlimit ? 1024 : null);
+});
+
+/** Run `fn` while two CPU-bound processes (busy loops) compete with it for the 2 cores. */
+async function underLoad(fn: () => Promise<void>): Promise<void> {
+  const busy = [0, 1].map(() =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["eval", "for (;;) {}"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn()
+  );
+  try {
+    await fn();
+  } finally {
+    for (const b of busy) {
+      try {
+        b.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await b.status;
+    }
+  }
+}
+
+Deno.test("grade under load: a correct submission gets full marks beside two busy loops, a loop still stops", async () => {
+  await underLoad(() =>
+    withTemp(async (dir) => {
+      const loop = `${dir}/loop-00-welcome.ipynb`;
+      await Deno.writeTextFile(
+        loop,
+        variant(
+          "exercise-2",
+          "function pageOf(address: number, pageBytes: number): { page: number; offset: number } {\n  while (true) { /* forever */ }\n}",
+        ),
+      );
+      const run = await gradeSubmissions([
+        { path: SOURCE, name: "good-00-welcome.ipynb" },
+        { path: loop, name: "loop-00-welcome.ipynb" },
+      ], LIMITS);
+      const [good, looping] = run.grades;
+      assert.equal(good.score, good.maxScore, JSON.stringify(good));
+      assert.equal(good.maxScore, 10);
+      const stuck = byId(looping, "welcome-page-of");
+      assert.equal(stuck.score, 0);
+      assert.match(
+        stuck.message,
+        /time limit exceeded: the tests were stopped after 2 s of CPU time/,
+      );
+      assert.equal(looping.score, 6, "the other exercises are graded normally");
+    })
+  );
 });
