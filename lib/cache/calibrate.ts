@@ -132,7 +132,7 @@ function risingPlateaus(
  * Build a simulated hierarchy from a measured latency curve. Latency only
  * grows down the hierarchy, so a plateau not slower than the one before it
  * is left out. The last plateau is main memory (RAM), and so is every
- * plateau that starts beyond the largest cache given or is slower than
+ * plateau that starts beyond the given L3 (or L4) or is slower than
  * {@linkcode MIN_MEMORY_LATENCY_NS} (on a long curve, page-table walks split
  * RAM into several plateaus); the model's memory takes the last one. Every other plateau is matched, in order, to the
  * smallest of the given data caches larger than the plateau's smallest
@@ -197,7 +197,10 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
   // The last plateau is main memory, and so is every plateau that starts beyond
   // the largest cache given or is too slow for a cache (page-table walks can
   // split RAM into several plateaus).
-  const largestCache = data.reduce((m, c) => Math.max(m, c.sizeBytes!), 0);
+  // The size test needs a last-level cache: with only L1 and L2 known, a plateau
+  // beyond L2 may well be an L3 nobody reported.
+  const lastLevel = data.filter((c) => c.level! >= 3);
+  const largestCache = lastLevel.reduce((m, c) => Math.max(m, c.sizeBytes!), 0);
   const isRam = (p: PlateauInput) =>
     (largestCache > 0 && p.fromBytes > largestCache) || p.latencyNs >= MIN_MEMORY_LATENCY_NS;
   let memoryFrom = rising.length - 1;
@@ -206,7 +209,7 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
     notes.push(
       `plateaus ${
         rising.slice(memoryFrom).map((q) => q.index + 1).join(", ")
-      } start beyond the largest cache or are slower than ${MIN_MEMORY_LATENCY_NS} ns: all are RAM; the model uses the last one (${
+      } start beyond the last-level cache or are slower than ${MIN_MEMORY_LATENCY_NS} ns: all are RAM; the model uses the last one (${
         rising[rising.length - 1].p.latencyNs.toFixed(2)
       } ns)`,
     );

@@ -114,7 +114,11 @@ Deno.test("calibrate: machine B's curve, with RAM split in two plateaus, names R
   assert.deepEqual(m.levels.map((l) => l.name), ["L1", "L2", "L3"]);
   assert.equal(m.memoryMeasuredNs, 475);
   assert.ok(
-    m.notes.some((n) => /plateaus 5, 6 start beyond the largest cache .*: all are RAM/.test(n)),
+    m.notes.some((n) =>
+      /plateaus 5, 6 start beyond the last-level cache or are slower than 60 ns: all are RAM/.test(
+        n,
+      )
+    ),
     m.notes.join("\n"),
   );
   const table = calibrationTable(m).text;
@@ -126,6 +130,15 @@ Deno.test("calibrate: machine B's curve, with RAM split in two plateaus, names R
   assert.deepEqual(bare.levels.map((l) => l.name), ["L1", "L2", "L3", "L4"]);
   assert.equal(bare.memoryMeasuredNs, 475);
   assert.doesNotMatch(calibrationTable(bare).text, /L5/);
+  // sysconf's L1d and L2 alone (machine B before measuring): the 14 ns plateau beyond L2 is
+  // an unreported L3, not RAM.
+  const partial = calibrateHierarchy({ plateaus, caches: caches.slice(0, 2) });
+  assert.deepEqual(partial.levels.map((l) => [l.name, l.geometryFrom]), [
+    ["L1", "caches"],
+    ["L2", "caches"],
+    ["L3", "plateau"],
+  ]);
+  assert.equal(partial.memoryMeasuredNs, 475);
 });
 
 Deno.test("calibrate: fewer than two plateaus or a bad latency is refused", () => {
