@@ -491,7 +491,7 @@ export function describeKernelHalf(regions: readonly MapRegion[]): string {
         "without a system call, and the kernel handles those jumps" +
         (readable
           ? "; its code can also be read."
-          : "; reading it is a segmentation fault, so a bug cannot use it as a source of known bytes.")
+          : "; reading it is a segmentation fault, so an attacker cannot read known bytes at a known address there.")
       : "";
     return `The region \`${name}\` at ${r.start} (${
       formatBytes(r.sizeBytes)
