@@ -1,23 +1,54 @@
 /**
  * `deno task sim tables`: OSTEP's vm-smalltables/paging-multilevel-translate.py,
- * flag- and output-compatible (same memory dump, PDBR and addresses for a
- * seed, same walk with `-c`), plus `--json`.
+ * flag- and output-compatible with its current version (same memory dump,
+ * PDBR and addresses for a seed, same walk with `-c`, with the `0x` that
+ * upstream commit 6996ef0 "added 0x where relevant" put before the address
+ * and the value; checked byte for byte against recorded runs), plus `--json`.
+ * Bad input is refused before any output with one line naming the flag, the
+ * rule and the value.
  *
  * @module
  */
 import { MersenneTwister } from "../random/mersenne.ts";
 import { createOstepTwoLevelMemory, ostepMemoryDump, translateOstepTwoLevel } from "../vm/mod.ts";
-import type { SimCommand } from "./main.ts";
-import { type CliOutput, type OstepOption, parseOstepFlags } from "./paging.ts";
-import { optparseInt } from "./translate.ts";
+import {
+  type CliOutput,
+  intInRange,
+  jsonInt,
+  ostepCommand,
+  ostepHelp,
+  type OstepOption,
+  parseOstepFlags,
+} from "./_ostep.ts";
+
+/** The most virtual addresses a run may generate (-n). */
+export const MAX_TABLES_ADDRESSES = 10_000;
 
 const OPTIONS: OstepOption[] = [
-  { short: "-s", long: "--seed", dest: "seed" },
-  { short: "-a", long: "--allocated", dest: "allocated" },
-  { short: "-n", long: "--addresses", dest: "num" },
-  { short: "-c", long: "--solve", dest: "solve", flag: true },
-  { short: "-h", long: "--help", dest: "help", flag: true },
+  { short: "-s", long: "--seed", dest: "seed", type: "int", default: 0, help: "random seed" },
+  {
+    short: "-a",
+    long: "--allocated",
+    dest: "allocated",
+    type: "int",
+    default: 64,
+    help: "number of virtual pages allocated",
+  },
+  {
+    short: "-n",
+    long: "--addresses",
+    dest: "num",
+    type: "int",
+    default: 10,
+    help: "number of virtual addresses to generate",
+  },
+  { short: "-c", long: "--solve", dest: "solve", type: "flag", help: "compute answers for me" },
 ];
+
+const HELP = ostepHelp(
+  "deno task sim tables [options]   (OSTEP vm-smalltables/paging-multilevel-translate.py)",
+  OPTIONS,
+);
 
 const hex = (n: number, width = 0) => n.toString(16).padStart(width, "0");
 
@@ -25,7 +56,8 @@ const hex = (n: number, width = 0) => n.toString(16).padStart(width, "0");
  * Run the two-level page-table model on `args` without touching the console.
  *
  * @param args Command-line arguments as for OSTEP's paging-multilevel-translate.py.
- * @returns The output text and exit status; bad parameters throw an error naming flag, rule and value.
+ * @returns The output text and exit status; bad input throws a TypeError or
+ *   RangeError naming the flag, the rule and the value.
  *
  * @example Seed 0 with answers
  * ```ts
@@ -33,23 +65,24 @@ const hex = (n: number, width = 0) => n.toString(16).padStart(width, "0");
  * import assert from "node:assert/strict";
  *
  * const out = tablesCli(["-s", "0", "-c"]).stdout;
- * assert.ok(out.includes("Virtual Address 611c:\n  --> pde index:0x18 [decimal 24] pde contents:0xa1"));
+ * assert.ok(out.includes("Virtual Address 0x611c:\n  --> pde index:0x18 [decimal 24] pde contents:0xa1"));
+ * assert.ok(out.includes("--> Translates to Physical Address 0x6bc --> Value: 0x08"));
  * assert.throws(() => tablesCli(["-a", "2000"]), /Invalid -a \(allocated\): must be between 0 and 1024: received 2000/);
  * ```
  */
 export function tablesCli(args: readonly string[]): CliOutput {
-  const raw = parseOstepFlags(args, OPTIONS);
-  if (raw.help) return { stdout: HELP, status: 0 };
-  const str = (k: string, d: string) => (typeof raw[k] === "string" ? raw[k] as string : d);
-  const seed = optparseInt(str("seed", "0"), "-s (seed)");
-  const allocated = optparseInt(str("allocated", "64"), "-a (allocated)");
-  const num = optparseInt(str("num", "10"), "-n (addresses)");
-  const solve = raw.solve === true;
-  if (allocated < 0 || allocated > 1024) {
-    throw new RangeError(
-      `Invalid -a (allocated): must be between 0 and 1024: received ${allocated}`,
-    );
-  }
+  const o = parseOstepFlags(args, OPTIONS);
+  if (o.help) return { stdout: HELP, status: 0 };
+  const seed = o.seed as bigint;
+  const allocated = intInRange(o.allocated as bigint, "-a (allocated)", 0, 1024);
+  const num = intInRange(
+    o.num as bigint,
+    "-n (addresses)",
+    0,
+    MAX_TABLES_ADDRESSES,
+    "this simulator's limit on addresses",
+  );
+  const solve = o.solve === true;
   const mt = new MersenneTwister(seed);
   let machine;
   try {
@@ -69,10 +102,10 @@ export function tablesCli(args: readonly string[]): CliOutput {
     }
   }
   const translations = vaddrs.map((va) => translateOstepTwoLevel(machine, va));
-  if (json(raw)) {
+  if (o.json) {
     const doc = {
       model: "tables",
-      settings: { seed, allocated, num },
+      settings: { seed: jsonInt(seed), allocated, num },
       pdbr: machine.pdbr,
       memory: machine.memory,
       allocatedPages: machine.allocatedPages,
@@ -100,7 +133,7 @@ export function tablesCli(args: readonly string[]): CliOutput {
       );
       continue;
     }
-    out.push(`Virtual Address ${hex(t.virtualAddress, 4)}:`);
+    out.push(`Virtual Address 0x${hex(t.virtualAddress, 4)}:`);
     for (const s of t.steps) {
       const pfn = s.entryValue & 0x7f;
       const kind = s.level === 0 ? "pde" : "pte";
@@ -114,7 +147,7 @@ export function tablesCli(args: readonly string[]): CliOutput {
     }
     if (t.ok) {
       out.push(
-        `      --> Translates to Physical Address 0x${hex(t.physicalAddress!, 3)} --> Value: ${
+        `      --> Translates to Physical Address 0x${hex(t.physicalAddress!, 3)} --> Value: 0x${
           hex(machine.memory[t.physicalAddress!], 2)
         }`,
       );
@@ -125,29 +158,8 @@ export function tablesCli(args: readonly string[]): CliOutput {
   return { stdout: out.join("\n") + "\n", status: 0 };
 }
 
-const json = (raw: Record<string, string | true>) => raw.json === true;
-
-const HELP = `Usage: deno task sim tables [options]   (OSTEP paging-multilevel-translate.py)
-
-Options:
-  -s SEED, --seed=SEED                 random number seed (default 0)
-  -a ALLOCATED, --allocated=ALLOCATED  number of virtual pages allocated (default 64)
-  -n NUM, --addresses=NUM              number of virtual addresses to generate (default 10)
-  -c, --solve                          compute answers for me
-  --json                               print one JSON document instead
-`;
-
 /** The `tables` command for `deno task sim`. */
-export const command: SimCommand = {
-  summary: "two-level page table (OSTEP paging-multilevel-translate.py): -s SEED -a N -n N [-c]",
-  run(args: string[]): Promise<number> {
-    try {
-      const out = tablesCli(args);
-      Deno.stdout.writeSync(new TextEncoder().encode(out.stdout));
-      return Promise.resolve(out.status);
-    } catch (e) {
-      console.error(e instanceof Error ? e.message : String(e));
-      return Promise.resolve(2);
-    }
-  },
-};
+export const command = ostepCommand(
+  "two-level page table (OSTEP paging-multilevel-translate.py): -s SEED -a N -n N [-c]",
+  tablesCli,
+);

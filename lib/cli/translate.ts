@@ -1,114 +1,142 @@
 /**
  * `deno task sim translate`: OSTEP's vm-paging/paging-linear-translate.py,
  * flag- and output-compatible (same settings lines, same generated page table
- * and addresses for a seed, same answers with `-c`), plus `--json`.
+ * and addresses for a seed, same answers with `-c`, checked byte for byte
+ * against recorded runs of the current script), plus `--json`.
+ *
+ * Where the Python script prints an error after its settings (exit 1), or
+ * crashes (an address beyond the address space), this model refuses bad
+ * input before any output with one line naming the flag, the rule and the
+ * value (exit 2), and answers an out-of-range address with a segmentation
+ * fault. The limits below keep every run's memory bounded.
  *
  * @module
  */
 import { MersenneTwister } from "../random/mersenne.ts";
 import { createLinearPageTable, translateLinear } from "../vm/mod.ts";
-import type { SimCommand } from "./main.ts";
-import { type CliOutput, type OstepOption, parseOstepFlags, pythonInt } from "./paging.ts";
+import {
+  type CliOutput,
+  intInRange,
+  jsonInt,
+  ostepCommand,
+  ostepHelp,
+  type OstepOption,
+  parseOstepFlags,
+  pythonInt,
+} from "./_ostep.ts";
 
-/**
- * Python optparse's `type="int"`: `0x` hex, `0b` binary, a leading `0` octal, else decimal.
- *
- * @param text The flag's text.
- * @param field The flag, for the error message (e.g. "-s (seed)").
- * @returns The integer.
- *
- * @example Like optparse
- * ```ts
- * import { optparseInt } from "memgarden/cli/translate.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(["10", "0x10", "010", "0b10", "-3"].map((t) => optparseInt(t, "-s")), [10, 16, 8, 2, -3]);
- * assert.throws(() => optparseInt("ten", "-s (seed)"), /Invalid -s \(seed\): must be an integer: received "ten"/);
- * ```
- */
-export function optparseInt(text: string, field: string): number {
-  const lower = text.slice(0, 2).toLowerCase();
-  let radix = 10;
-  let body = text;
-  if (lower === "0x") radix = 16;
-  else if (lower === "0b") {
-    radix = 2;
-    body = text.slice(2) || "0";
-  } else if (text.startsWith("0")) radix = 8;
-  const t = body.trim().replace(/^([+-]?)0[xob]/i, (_, s) => (radix === 10 ? "!" : s));
-  const digits = radix === 16
-    ? "[0-9a-fA-F]"
-    : radix === 8
-    ? "[0-7]"
-    : radix === 2
-    ? "[01]"
-    : "\\d";
-  const re = new RegExp(`^[+-]?${digits}+(_${digits}+)*$`);
-  if (!re.test(t)) {
-    throw new TypeError(`Invalid ${field}: must be an integer: received "${text}"`);
-  }
-  const negative = t.startsWith("-");
-  const clean = t.replace(/^[+-]/, "").replace(/_/g, "");
-  const prefix = radix === 16 ? "0x" : radix === 8 ? "0o" : radix === 2 ? "0b" : "";
-  const value = Number(BigInt(prefix + clean)) * (negative ? -1 : 1);
-  if (!Number.isSafeInteger(value)) {
-    throw new RangeError(`Invalid ${field}: must be a safe integer: received "${text}"`);
-  }
-  return value;
-}
+/** The most virtual addresses a run may translate (-n, or listed with -A). */
+export const MAX_TRANSLATE_ADDRESSES = 10_000;
+/** The most page-table entries (-a / -P) a run may print. */
+export const MAX_TRANSLATE_PAGES = 1 << 16;
+
+const OPTIONS: OstepOption[] = [
+  {
+    short: "-A",
+    long: "--addresses",
+    dest: "addresses",
+    type: "string",
+    default: "-1",
+    help: "comma-separated virtual addresses; -1 means randomly generate",
+  },
+  { short: "-s", long: "--seed", dest: "seed", type: "int", default: 0, help: "random seed" },
+  {
+    short: "-a",
+    long: "--asize",
+    dest: "asize",
+    type: "string",
+    default: "16k",
+    label: "-a (address space size)",
+    help: "address space size, e.g. 16, 64k, 32m",
+  },
+  {
+    short: "-p",
+    long: "--physmem",
+    dest: "psize",
+    type: "string",
+    default: "64k",
+    label: "-p (physical memory size)",
+    help: "physical memory size, e.g. 16, 64k",
+  },
+  {
+    short: "-P",
+    long: "--pagesize",
+    dest: "pagesize",
+    type: "string",
+    default: "4k",
+    label: "-P (page size)",
+    help: "page size, e.g. 4k, 8k",
+  },
+  {
+    short: "-n",
+    long: "--numaddrs",
+    dest: "num",
+    type: "int",
+    default: 5,
+    help: "number of virtual addresses to generate",
+  },
+  {
+    short: "-u",
+    long: "--used",
+    dest: "used",
+    type: "int",
+    default: 50,
+    help: "percent of the virtual address space that is used",
+  },
+  {
+    short: "-v",
+    dest: "verbose",
+    type: "flag",
+    help: "verbose mode: print the VPN by each page-table entry",
+  },
+  { short: "-c", dest: "solve", type: "flag", help: "compute answers for me" },
+];
+
+const HELP = ostepHelp(
+  "deno task sim translate [options]   (OSTEP vm-paging/paging-linear-translate.py)",
+  OPTIONS,
+);
 
 /**
  * OSTEP's size notation: a number with an optional `k`, `m` or `g` suffix (powers of 1024).
  *
  * @param text The size, e.g. "16k".
  * @param field The flag, for the error message.
- * @returns The size in bytes.
+ * @returns The size in bytes (any size, as a bigint).
  *
  * @example Sizes
  * ```ts
  * import { ostepSize } from "memgarden/cli/translate.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(["16k", "1M", "512"].map((t) => ostepSize(t, "-a")), [16384, 1048576, 512]);
+ * assert.deepEqual(["16k", "1M", "512"].map((t) => ostepSize(t, "-a")), [16384n, 1048576n, 512n]);
+ * assert.throws(() => ostepSize("", "-a (address space size)"), /must be a size like 16k, 1m or 4096: received ""/);
  * ```
  */
-export function ostepSize(text: string, field: string): number {
+export function ostepSize(text: string, field: string): bigint {
   const last = text.slice(-1).toLowerCase();
-  const scale = last === "k" ? 1024 : last === "m" ? 1024 ** 2 : last === "g" ? 1024 ** 3 : 1;
-  const digits = scale === 1 ? text : text.slice(0, -1);
-  let n: bigint;
+  const scale = last === "k" ? 1024n : last === "m" ? 1024n ** 2n : last === "g" ? 1024n ** 3n : 1n;
+  const digits = scale === 1n ? text : text.slice(0, -1);
   try {
-    n = pythonInt(digits, field);
+    return pythonInt(digits, field) * scale;
   } catch (e) {
     throw new TypeError(
       `Invalid ${field}: must be a size like 16k, 1m or 4096: received "${text}"`,
       { cause: e },
     );
   }
-  return Number(n) * scale;
 }
-
-const OPTIONS: OstepOption[] = [
-  { short: "-A", long: "--addresses", dest: "addresses" },
-  { short: "-s", long: "--seed", dest: "seed" },
-  { short: "-a", long: "--asize", dest: "asize" },
-  { short: "-p", long: "--physmem", dest: "psize" },
-  { short: "-P", long: "--pagesize", dest: "pagesize" },
-  { short: "-n", long: "--numaddrs", dest: "num" },
-  { short: "-u", long: "--used", dest: "used" },
-  { short: "-v", dest: "verbose", flag: true },
-  { short: "-c", dest: "solve", flag: true },
-  { short: "-h", long: "--help", dest: "help", flag: true },
-];
 
 const hex8 = (n: number) => n.toString(16).padStart(8, "0");
 const pyBool = (b: boolean) => (b ? "True" : "False");
+const GIB = 1024n ** 3n;
 
 /**
  * Run the linear-translation model on `args` without touching the console.
  *
  * @param args Command-line arguments as for OSTEP's paging-linear-translate.py.
- * @returns The output text and exit status; bad parameters throw a RangeError naming flag, rule and value.
+ * @returns The output text and exit status; bad input throws a TypeError or
+ *   RangeError naming the flag, the rule and the value.
  *
  * @example Seed 1 with answers
  * ```ts
@@ -118,51 +146,50 @@ const pyBool = (b: boolean) => (b ? "True" : "False");
  * const out = translateCli(["-s", "1", "-c"]).stdout;
  * assert.ok(out.includes("VA 0x00001cc4 (decimal:     7364) --> 0000ccc4 (decimal    52420) [VPN 1]"));
  * assert.throws(() => translateCli(["-P", "3k", "-a", "12k"]), /Invalid -P \(page size\): must be a power of two: received 3072/);
+ * assert.throws(() => translateCli(["-u", "200"]), /Invalid -u \(used\): must be between 0 and 100 \(a percentage\): received 200/);
  * ```
  */
 export function translateCli(args: readonly string[]): CliOutput {
-  const raw = parseOstepFlags(args, OPTIONS);
-  if (raw.help) return { stdout: HELP, status: 0 };
-  const str = (k: string, d: string) => (typeof raw[k] === "string" ? raw[k] as string : d);
-  const seed = optparseInt(str("seed", "0"), "-s (seed)");
-  const num = optparseInt(str("num", "5"), "-n (numaddrs)");
-  const usedPct = optparseInt(str("used", "50"), "-u (used)");
-  const asizeText = str("asize", "16k");
-  const psizeText = str("psize", "64k");
-  const pagesizeText = str("pagesize", "4k");
-  const addresses = str("addresses", "-1");
-  const verbose = raw.verbose === true;
-  const solve = raw.solve === true;
-  const json = raw.json === true;
-  const out = [
-    `ARG seed ${seed}`,
-    `ARG address space size ${asizeText}`,
-    `ARG phys mem size ${psizeText}`,
-    `ARG page size ${pagesizeText}`,
-    `ARG verbose ${pyBool(verbose)}`,
-    `ARG addresses ${addresses}`,
-    "",
-  ];
-  const mt = new MersenneTwister(seed);
-  const asize = ostepSize(asizeText, "-a (address space size)");
-  const psize = ostepSize(psizeText, "-p (physical memory size)");
-  const pagesize = ostepSize(pagesizeText, "-P (page size)");
-  const fail = (field: string, rule: string, value: number) => {
+  const o = parseOstepFlags(args, OPTIONS);
+  if (o.help) return { stdout: HELP, status: 0 };
+  const seed = o.seed as bigint;
+  const num = intInRange(
+    o.num as bigint,
+    "-n (numaddrs)",
+    0,
+    MAX_TRANSLATE_ADDRESSES,
+    "this simulator's limit on addresses",
+  );
+  const usedPct = intInRange(o.used as bigint, "-u (used)", 0, 100, "a percentage");
+  const asizeText = o.asize as string;
+  const psizeText = o.psize as string;
+  const pagesizeText = o.pagesize as string;
+  const addresses = o.addresses as string;
+  const verbose = o.verbose === true;
+  const solve = o.solve === true;
+
+  const bigA = ostepSize(asizeText, "-a (address space size)");
+  const bigP = ostepSize(psizeText, "-p (physical memory size)");
+  const bigPage = ostepSize(pagesizeText, "-P (page size)");
+  const fail = (field: string, rule: string, value: bigint | number | string): never => {
     throw new RangeError(`Invalid ${field}: ${rule}: received ${value}`);
   };
-  const isPow2 = (n: number) => 2 ** Math.trunc(Math.log(n) / Math.log(2)) === n;
-  if (psize <= 1) fail("-p (physical memory size)", "must be greater than 1 byte", psize);
-  if (asize < 1) fail("-a (address space size)", "must be at least 1 byte", asize);
-  if (psize <= asize) {
+  // The Python script's checks, in its order, except that a page size that is not a power
+  // of two is named first (it is the cause of the other errors it brings).
+  if (bigP <= 1n) fail("-p (physical memory size)", "must be greater than 1 byte", bigP);
+  if (bigA < 1n) fail("-a (address space size)", "must be at least 1 byte", bigA);
+  if (bigP <= bigA) {
     fail(
       "-p (physical memory size)",
-      `must be greater than the address space size (${asize}) for this simulation`,
-      psize,
+      `must be greater than the address space size (${bigA}) for this simulation`,
+      bigP,
     );
   }
-  if (psize >= 1024 ** 3) fail("-p (physical memory size)", "must be less than 1g", psize);
-  if (asize >= 1024 ** 3) fail("-a (address space size)", "must be less than 1g", asize);
-  if (pagesize < 1) fail("-P (page size)", "must be at least 1 byte", pagesize);
+  if (bigP >= GIB) fail("-p (physical memory size)", "must be less than 1g", bigP);
+  if (bigA >= GIB) fail("-a (address space size)", "must be less than 1g", bigA);
+  if (bigPage < 1n) fail("-P (page size)", "must be at least 1 byte", bigPage);
+  const [asize, psize, pagesize] = [Number(bigA), Number(bigP), Number(bigPage)];
+  const isPow2 = (n: number) => (n & (n - 1)) === 0;
   if (!isPow2(pagesize)) fail("-P (page size)", "must be a power of two", pagesize);
   if (asize % pagesize !== 0) {
     fail("-a (address space size)", `must be a multiple of the page size (${pagesize})`, asize);
@@ -171,12 +198,44 @@ export function translateCli(args: readonly string[]): CliOutput {
     fail("-p (physical memory size)", `must be a multiple of the page size (${pagesize})`, psize);
   }
   if (!isPow2(asize)) fail("-a (address space size)", "must be a power of two", asize);
-
   const pages = psize / pagesize;
   const vpages = asize / pagesize;
-  const usedFrames = new Uint8Array(pages);
-  const entries: (number | null)[] = [];
-  out.push(
+  if (vpages > MAX_TRANSLATE_PAGES) {
+    fail(
+      "-a (address space size)",
+      `the page table has one line per page, so -a / -P may be at most ${MAX_TRANSLATE_PAGES} pages (this simulator's limit)`,
+      `${vpages} pages (${asizeText} / ${pagesizeText})`,
+    );
+  }
+  let listed: number[] | undefined;
+  if (addresses !== "-1") {
+    const items = addresses.split(",");
+    if (items.length > MAX_TRANSLATE_ADDRESSES) {
+      fail(
+        "-A (addresses)",
+        `must list at most ${MAX_TRANSLATE_ADDRESSES} addresses`,
+        items.length,
+      );
+    }
+    listed = items.map((s) =>
+      intInRange(
+        pythonInt(s, "-A (addresses)"),
+        "-A (addresses)",
+        0,
+        Number.MAX_SAFE_INTEGER,
+        "each address",
+      )
+    );
+  }
+
+  const out = [
+    `ARG seed ${seed}`,
+    `ARG address space size ${asizeText}`,
+    `ARG phys mem size ${psizeText}`,
+    `ARG page size ${pagesizeText}`,
+    `ARG verbose ${pyBool(verbose)}`,
+    `ARG addresses ${addresses}`,
+    "",
     "",
     "The format of the page table is simple:",
     "The high-order (left-most) bit is the VALID bit.",
@@ -186,14 +245,18 @@ export function translateCli(args: readonly string[]): CliOutput {
     "each entry of the page table.",
     "",
     "Page Table (from entry 0 down to the max size)",
-  );
+  ];
+  const mt = new MersenneTwister(seed);
+  // At most `vpages` frames are ever used: a set, not one byte per physical frame.
+  const usedFrames = new Set<number>();
+  const entries: (number | null)[] = [];
   for (let v = 0; v < vpages; v++) {
     const lead = verbose ? `  [${String(v).padStart(8)}]  ` : "  ";
     for (;;) {
       if (mt.random() * 100.0 > 100.0 - usedPct) {
         const u = Math.trunc(pages * mt.random());
-        if (usedFrames[u] === 0) {
-          usedFrames[u] = 1;
+        if (!usedFrames.has(u)) {
+          usedFrames.add(u);
           out.push(`${lead}0x${hex8(0x80000000 + u)}`);
           entries.push(u);
           break;
@@ -212,23 +275,16 @@ export function translateCli(args: readonly string[]): CliOutput {
     entries,
     physicalPageCount: pages,
   });
-  let vaddrs: number[];
-  if (addresses === "-1") {
+  let vaddrs = listed;
+  if (!vaddrs) {
     vaddrs = [];
     for (let i = 0; i < num; i++) vaddrs.push(Math.trunc(asize * mt.random()));
-  } else {
-    vaddrs = addresses.split(",").map((s) => {
-      const n = Number(pythonInt(s, "-A (addresses)"));
-      if (n < 0) fail("-A (addresses)", "each address must be non-negative", n);
-      return n;
-    });
   }
-  const translations = vaddrs.map((va) => translateLinear(table, va));
-  if (json) {
+  if (o.json) {
     const doc = {
       model: "translate",
       settings: {
-        seed,
+        seed: jsonInt(seed),
         addressSpaceBytes: asize,
         physicalBytes: psize,
         pageBytes: pagesize,
@@ -237,16 +293,19 @@ export function translateCli(args: readonly string[]): CliOutput {
       },
       pageTable: table.entries,
       virtualAddresses: vaddrs,
-      ...(solve ? { translations } : {}),
+      ...(solve ? { translations: vaddrs.map((va) => translateLinear(table, va)) } : {}),
     };
     return { stdout: JSON.stringify(doc, null, 2) + "\n", status: 0 };
   }
   out.push("Virtual Address Trace");
-  for (const t of translations) {
-    const va = t.virtualAddress;
+  for (const va of vaddrs) {
     const head = `  VA 0x${hex8(va)} (decimal: ${String(va).padStart(8)}) -->`;
-    if (!solve) out.push(`${head} PA or invalid address?`);
-    else if (t.ok) {
+    if (!solve) {
+      out.push(`${head} PA or invalid address?`);
+      continue;
+    }
+    const t = translateLinear(table, va);
+    if (t.ok) {
       const pa = t.physicalAddress!;
       out.push(`${head} ${hex8(pa)} (decimal ${String(pa).padStart(8)}) [VPN ${t.vpn}]`);
     } else if (t.reason === "invalid") out.push(`${head}  Invalid (VPN ${t.vpn} not valid)`);
@@ -269,32 +328,8 @@ export function translateCli(args: readonly string[]): CliOutput {
   return { stdout: out.join("\n") + "\n", status: 0 };
 }
 
-const HELP = `Usage: deno task sim translate [options]   (OSTEP paging-linear-translate.py)
-
-Options:
-  -A ADDRESSES, --addresses=ADDRESSES  comma-separated virtual addresses; -1 means randomly generate
-  -s SEED, --seed=SEED                 random number seed (default 0)
-  -a ASIZE, --asize=ASIZE              address space size, e.g. 16, 64k, 32m (default 16k)
-  -p PSIZE, --physmem=PSIZE            physical memory size, e.g. 16, 64k (default 64k)
-  -P PAGESIZE, --pagesize=PAGESIZE     page size, e.g. 4k, 8k (default 4k)
-  -n NUM, --numaddrs=NUM               number of virtual addresses to generate (default 5)
-  -u USED, --used=USED                 percent of virtual address space that is used (default 50)
-  -v                                   verbose mode: print the VPN by each page-table entry
-  -c                                   compute answers for me
-  --json                               print one JSON document instead
-`;
-
 /** The `translate` command for `deno task sim`. */
-export const command: SimCommand = {
-  summary: "linear page table (OSTEP paging-linear-translate.py): -s SEED -a ASIZE -P PAGE [-c]",
-  run(args: string[]): Promise<number> {
-    try {
-      const out = translateCli(args);
-      Deno.stdout.writeSync(new TextEncoder().encode(out.stdout));
-      return Promise.resolve(out.status);
-    } catch (e) {
-      console.error(e instanceof Error ? e.message : String(e));
-      return Promise.resolve(2);
-    }
-  },
-};
+export const command = ostepCommand(
+  "linear page table (OSTEP paging-linear-translate.py): -s SEED -a ASIZE -P PAGE [-c]",
+  translateCli,
+);

@@ -93,9 +93,11 @@ class FifoPolicy implements PagePolicy {
   }
 }
 
+/** LRU, or with `mostRecent` its opposite MRU (evicts the page used last), as OSTEP's script has it. */
 class LruPolicy implements PagePolicy {
-  readonly name = "LRU";
+  readonly name: string;
   readonly labels = ["LRU", "MRU"] as const;
+  #mostRecent: boolean;
   #slot = new PageMap();
   #prev = new Int32Array(0);
   #next = new Int32Array(0);
@@ -103,6 +105,10 @@ class LruPolicy implements PagePolicy {
   #free: number[] = [];
   #head = -1;
   #tail = -1;
+  constructor(mostRecent = false) {
+    this.#mostRecent = mostRecent;
+    this.name = mostRecent ? "MRU" : "LRU";
+  }
   init(ctx: PagePolicyContext): void {
     this.#slot = new PageMap();
     this.#prev = new Int32Array(ctx.frames);
@@ -139,7 +145,7 @@ class LruPolicy implements PagePolicy {
     this.#append(s);
   }
   chooseVictim(): number {
-    const s = this.#head;
+    const s = this.#mostRecent ? this.#tail : this.#head;
     const page = this.#page[s];
     this.#unlink(s);
     this.#slot.set(page, -1);
@@ -279,6 +285,7 @@ class ClockPolicy implements PagePolicy {
 const BUILT_IN: Record<string, () => PagePolicy> = {
   fifo: () => new FifoPolicy(),
   lru: () => new LruPolicy(),
+  mru: () => new LruPolicy(true),
   opt: () => new FuturePolicy(true),
   unopt: () => new FuturePolicy(false),
   rand: () => new RandPolicy(),
@@ -292,8 +299,8 @@ export const pagePolicyNames: readonly string[] = Object.freeze(Object.keys(BUIL
  * Turn a policy name or a user-written policy object into a policy. This is
  * the only place where policy names are compared.
  *
- * @param policy A name (`"fifo"`, `"lru"`, `"opt"`, `"unopt"`, `"rand"`,
- *   `"clock"`, any case) or an object implementing {@linkcode PagePolicy}.
+ * @param policy A name (`"fifo"`, `"lru"`, `"mru"`, `"opt"`, `"unopt"`,
+ *   `"rand"`, `"clock"`, any case) or an object implementing {@linkcode PagePolicy}.
  * @returns A fresh built-in policy, or the given object after a shape check.
  *
  * @example By name, or your own
@@ -304,7 +311,8 @@ export const pagePolicyNames: readonly string[] = Object.freeze(Object.keys(BUIL
  * assert.equal(resolvePagePolicy("lru").name, "LRU");
  * const mine = { name: "first", chooseVictim: (r: { pages(): number[] }) => r.pages()[0] };
  * assert.equal(resolvePagePolicy(mine), mine);
- * assert.throws(() => resolvePagePolicy("mru"), /policy must be one of fifo, lru, opt, unopt, rand, clock: received "mru"/);
+ * assert.equal(resolvePagePolicy("MRU").name, "MRU");
+ * assert.throws(() => resolvePagePolicy("lfu"), /policy must be one of fifo, lru, mru, opt, unopt, rand, clock: received "lfu"/);
  * ```
  */
 export function resolvePagePolicy(policy: string | PagePolicy): PagePolicy {

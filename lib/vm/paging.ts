@@ -70,7 +70,8 @@ export const PagingOptions = z.object({
   steps: z.boolean().optional(),
   seed: z.union([z.number().int(), z.bigint()]).optional(),
   random: z.custom<() => number>((v) => typeof v === "function").optional(),
-  clockBits: z.number().int().min(0).optional(),
+  clockBits: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  onStep: z.custom<(step: PagingStep) => void>((v) => typeof v === "function").optional(),
 });
 /** Options of {@linkcode simulatePaging}. */
 export type PagingOptions = z.infer<typeof PagingOptions>;
@@ -132,7 +133,9 @@ function makeFuture(refs: ArrayLike<number>, now: () => number): PagingFuture {
  * @param options `frames`, `policy` (name or object), `references`, and
  *   optionally `steps` (record each access), `seed` (for RAND and CLOCK,
  *   Python-compatible Mersenne Twister; default 0), `random` (your own
- *   source of floats in [0, 1)), `clockBits` (CLOCK's counter limit, default 2).
+ *   source of floats in [0, 1)), `clockBits` (CLOCK's counter limit, default 2),
+ *   `onStep` (called with each step as it happens, so a long run can be
+ *   printed without keeping every step).
  * @returns Totals, warnings and, if asked, the steps; a miss is a result, not an error.
  *
  * @example Belady's anomaly with FIFO
@@ -171,7 +174,9 @@ export function simulatePaging(options: PagingOptions): PagingResult {
   const onHit = policy.onHit ? policy.onHit.bind(policy) : undefined;
   const onInsert = policy.onInsert ? policy.onInsert.bind(policy) : undefined;
   const onEvict = policy.onEvict ? policy.onEvict.bind(policy) : undefined;
-  const wantSteps = opts.steps === true;
+  const keepSteps = opts.steps === true;
+  const onStep = opts.onStep;
+  const wantSteps = keepSteps || onStep !== undefined;
   const steps: PagingStep[] = [];
   const insertionOrder: number[] = [];
   let hits = 0, misses = 0, evictions = 0, lastHits = 0;
@@ -212,7 +217,7 @@ export function simulatePaging(options: PagingOptions): PagingResult {
         if (victim >= 0) insertionOrder.splice(insertionOrder.indexOf(victim), 1);
         insertionOrder.push(page);
       }
-      steps.push({
+      const step: PagingStep = {
         time: t,
         page,
         hit,
@@ -220,7 +225,9 @@ export function simulatePaging(options: PagingOptions): PagingResult {
         resident: policy.order ? policy.order() : [...insertionOrder],
         hits,
         misses,
-      });
+      };
+      if (keepSteps) steps.push(step);
+      if (onStep) onStep(step);
       lastHits = hits;
     }
   }
@@ -241,7 +248,7 @@ export function simulatePaging(options: PagingOptions): PagingResult {
     evictions,
     warnings,
   };
-  if (wantSteps) result.steps = steps;
+  if (keepSteps) result.steps = steps;
   return withDisplay(result, renderPaging);
 }
 

@@ -19,12 +19,13 @@ function naive(policy: string, frames: number, refs: number[], seed = 0, clockBi
   refs.forEach((n, t) => {
     const idx = memory.indexOf(n);
     if (idx >= 0) {
-      if (policy === "LRU") memory.push(...memory.splice(idx, 1));
+      if (policy === "LRU" || policy === "MRU") memory.push(...memory.splice(idx, 1));
     } else {
       misses++;
       if (memory.length === frames) {
         let v: number;
         if (policy === "FIFO" || policy === "LRU") v = memory.shift()!;
+        else if (policy === "MRU") v = memory.pop()!;
         else if (policy === "RAND") v = memory.splice(Math.trunc(mt.random() * frames), 1)[0];
         else if (policy === "CLOCK") {
           for (;;) {
@@ -81,8 +82,17 @@ Deno.test("OSTEP chapter 22 example: 0,1,2,0,1,3,0,3,1,2,1 with 3 frames", () =>
 Deno.test("every built-in policy agrees with the naive list model on random strings", () => {
   fc.assert(
     fc.property(refsArb, fc.integer({ min: 1, max: 6 }), fc.nat(1000), (refs, frames, seed) => {
-      for (const p of ["FIFO", "LRU", "OPT", "UNOPT", "RAND", "CLOCK"]) {
-        const r = simulatePaging({ frames, policy: p, references: refs, seed, steps: true });
+      for (const p of ["FIFO", "LRU", "MRU", "OPT", "UNOPT", "RAND", "CLOCK"]) {
+        const seen: unknown[] = [];
+        const r = simulatePaging({
+          frames,
+          policy: p,
+          references: refs,
+          seed,
+          steps: true,
+          onStep: (s) => seen.push(s),
+        });
+        assert.deepEqual(seen, r.steps, `${p}: onStep sees every step`);
         const want = naive(p, frames, refs, seed);
         assert.equal(r.misses, want.misses, p);
         assert.deepEqual(
@@ -168,7 +178,7 @@ Deno.test("bad parameters give clear errors naming field, rule and value", () =>
   );
   assert.throws(
     () => resolvePagePolicy("belady"),
-    /must be one of fifo, lru, opt, unopt, rand, clock: received "belady"/,
+    /must be one of fifo, lru, mru, opt, unopt, rand, clock: received "belady"/,
   );
   assert.throws(
     () => resolvePagePolicy({ name: "x" } as unknown as PagePolicy),
