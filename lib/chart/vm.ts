@@ -393,13 +393,34 @@ export function overcommitChart(
   const maxTouched = Math.max(...points.map((p) => p.touchedPages));
   const ticks: number[] = [];
   for (let b = 1024; b <= reserved * 2; b *= 16) ticks.push(b);
+  // Say what the lines do, from the points: a steady cost per page written, and where they reach the reservation.
+  const uneven = sources.filter((s) => {
+    const own = points.filter((p) => p.source === s);
+    const perPage = own[0].residentBytes / own[0].touchedPages;
+    return own.some((p) => Math.abs(p.residentBytes - perPage * p.touchedPages) > 0.5);
+  });
+  const steadyPage = least.residentBytes / least.touchedPages;
+  const growth = uneven.length === 0
+    ? `Each line climbs by the same ${formatSize(steadyPage)} of RAM per page written`
+    : `${uneven.join(" and ")} ${
+      uneven.length === 1 ? "does" : "do"
+    } not grow by the same amount per page written`;
+  const full =
+    [...points].filter((p) => p.residentBytes >= reserved).sort((a, b) =>
+      a.touchedPages - b.touchedPages
+    )[0];
+  const meets = full
+    ? ` and reaches the dashed reservation at ${
+      full.touchedPages.toLocaleString("en-US")
+    } pages written`
+    : " and stays below the dashed reservation";
   return chart({
     title: "Reserving is free: resident memory grows only with the pages touched",
     caption: `${least.source}, ${least.touchedPages} touched page${
       least.touchedPages === 1 ? "" : "s"
     }: ${formatSize(least.residentBytes)} resident of ${
       formatSize(reserved)
-    } reserved. Each line climbs one page of RAM per page written and meets the dashed reservation only when all of it is touched${
+    } reserved. ${growth}${meets}${
       sources.length > 1
         ? `; where the thin line runs inside the wide pale one, ${sources.join(" and ")} agree`
         : ""

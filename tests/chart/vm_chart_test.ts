@@ -94,6 +94,19 @@ Deno.test("overcommit: resident bytes against pages written, the reservation as 
   assert.match(c.svg, /reserved \(virtual size\): 1 GiB/);
   assert.match(c.svg, /— real/);
   assert.match(c.caption, /16 touched pages: 64 KiB resident of 1 GiB reserved/);
+  assert.match(
+    c.caption,
+    /Each line climbs by the same 4 KiB of RAM per page written and stays below/,
+  );
+  // The caption follows the points: a source that does not grow in step is named.
+  const huge = overcommitChart([
+    { source: "simulated", touchedPages: 1, residentBytes: 4096 },
+    { source: "simulated", touchedPages: 512, residentBytes: 2 ** 21 },
+    { source: "real", touchedPages: 1, residentBytes: 2 ** 21 },
+    { source: "real", touchedPages: 512, residentBytes: 2 ** 21 },
+  ], { reservedBytes: 2 ** 21 });
+  assert.match(huge.caption, /real does not grow by the same amount per page written/);
+  assert.match(huge.caption, /reaches the dashed reservation at 1 page written/);
   assert.throws(
     () =>
       overcommitChart([{ source: "x", touchedPages: 0, residentBytes: 0 }], {
