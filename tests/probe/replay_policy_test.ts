@@ -55,8 +55,8 @@ Deno.test("bad options are rejected with the field and the value", () => {
     /frames must be at least 1/,
   );
   assert.throws(
-    () => planFromPagePolicy({ references: [1], frames: 1, policy: "mru" }),
-    /policy must be one of .*: received "mru"/,
+    () => planFromPagePolicy({ references: [1], frames: 1, policy: "lfu" }),
+    /policy must be one of .*: received "lfu"/,
   );
   assert.throws(
     () => planFromPagePolicy({ references: [5000], frames: 1, policy: "fifo" }),
