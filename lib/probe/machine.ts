@@ -980,7 +980,7 @@ export function describeMachineMemory(
     out.push(
       `The operating system hands out memory in pages of ${
         formatBytes(facts.pageSizeBytes)
-      } (${facts.sources.pageSizeBytes}).`,
+      } (from \`${facts.sources.pageSizeBytes}\`).`,
     );
   }
   if (facts.swapTotalBytes === 0) {
