@@ -410,9 +410,9 @@ export function overcommitChart(
       a.touchedPages - b.touchedPages
     )[0];
   const meets = full
-    ? ` and reaches the dashed reservation at ${
-      full.touchedPages.toLocaleString("en-US")
-    } pages written`
+    ? ` and reaches the dashed reservation at ${full.touchedPages.toLocaleString("en-US")} page${
+      full.touchedPages === 1 ? "" : "s"
+    } written`
     : " and stays below the dashed reservation";
   return chart({
     title: "Reserving is free: resident memory grows only with the pages touched",
