@@ -22,11 +22,14 @@ import { regionBytes } from "./_region_bytes.ts";
 /** Filesystems whose pages never leave memory, so major faults cannot be produced. */
 const MEMORY_FILESYSTEMS = new Set(["tmpfs", "ramfs", "devtmpfs", "shm", "hugetlbfs"]);
 
-/** The filesystem type holding `path`, from the longest matching mount point in /proc/mounts. */
-export function filesystemOf(path: string): string | null {
+/**
+ * The filesystem type holding `path`, from the longest matching mount point
+ * in `<procRoot>/mounts` (default `/proc/mounts`; a test passes a recorded copy).
+ */
+export function filesystemOf(path: string, procRoot = "/proc"): string | null {
   let mounts: string;
   try {
-    mounts = Deno.readTextFileSync("/proc/mounts");
+    mounts = Deno.readTextFileSync(`${procRoot}/mounts`);
   } catch {
     return null;
   }

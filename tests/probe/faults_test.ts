@@ -9,6 +9,7 @@ import {
   zeroPageBehaviour,
   zeroPageFromSamples,
 } from "memgarden";
+import { filesystemOf } from "memgarden/probe/_evictable_file.ts";
 import { probeLeftovers } from "./_leftovers.ts";
 
 Deno.test("writing 1000 fresh pages costs about one minor fault per page and makes all resident", () => {
@@ -279,4 +280,22 @@ Deno.test("on tmpfs pages cannot leave memory: the result says so instead of fak
   assert.equal(r.evictable, false);
   assert.match(r.note, /4 of 4 pages stayed in memory \(filesystem tmpfs\)/);
   assert.equal(r.majorFaults, 0, "tmpfs pages are already in memory");
+});
+
+Deno.test("the filesystem of a path comes from the longest mount point in <procRoot>/mounts", () => {
+  const root = Deno.makeTempDirSync({ prefix: "memgarden-mounts-test-" });
+  try {
+    assert.equal(filesystemOf("/tmp/x", root), null, "no mounts file: unknown");
+    Deno.writeTextFileSync(
+      `${root}/mounts`,
+      "/dev/vda1 / ext4 rw,relatime 0 0\ntmpfs /tmp tmpfs rw 0 0\nshm /my\\040disk tmpfs rw 0 0\n",
+    );
+    assert.equal(filesystemOf("/tmp/memgarden-1", root), "tmpfs");
+    assert.equal(filesystemOf("/tmp", root), "tmpfs");
+    assert.equal(filesystemOf("/tmpfoo/a", root), "ext4", "a prefix of the name is not a mount");
+    assert.equal(filesystemOf("/my disk/a", root), "tmpfs", "octal-escaped spaces");
+    assert.equal(filesystemOf("/var/tmp/a", root), "ext4");
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
