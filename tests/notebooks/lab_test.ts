@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { parseNotebook } from "memgarden";
+import { startLab } from "../../tools/lab_session.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const PYTHON = "/usr/bin/python3";
@@ -71,101 +72,15 @@ Deno.test("every lesson names the kernel as its kernelspec and the running kerne
   }
 });
 
-/** A throw-away repository holding the working tree's tracked files, committed. */
-async function copyTrackedFiles(to: string): Promise<void> {
-  const files = (await run("git", ["ls-files", "-z"])).stdout.split("\0").filter((f) => f !== "");
-  for (const f of files) {
-    const target = `${to}/${f}`;
-    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
-    try {
-      await Deno.copyFile(`${REPO}/${f}`, target);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error; // deleted, not yet committed
-    }
-  }
-  await Deno.chmod(`${to}/garden`, 0o755);
-  for (
-    const args of [
-      ["init", "--quiet"],
-      ["add", "-A"],
-      ["-c", "user.name=lab test", "-c", "user.email=lab@test", "commit", "--quiet", "-m", "copy"],
-    ]
-  ) {
-    const r = await run("git", args, to);
-    assert.equal(r.code, 0, r.stderr);
-  }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Read stderr until the "Opening the course: URL" line, or fail after the deadline. */
-async function waitForUrl(stream: ReadableStream<Uint8Array>, deadlineMs: number): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  const timer = setTimeout(() => reader.cancel(), deadlineMs);
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += decoder.decode(value, { stream: true });
-      const m = /Opening the course: (http:\/\/\S+)/.exec(seen);
-      if (m) {
-        // Keep draining in the background so the server never blocks on a full pipe.
-        (async () => {
-          try {
-            while (!(await reader.read()).done) { /* drain */ }
-          } catch { /* cancelled */ }
-        })();
-        return m[1];
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  throw new Error(`./garden lab printed no URL:\n${seen}`);
-}
-
 Deno.test("a save through ./garden lab keeps committed lessons clean; copies keep their outputs", async () => {
-  const tmp = await Deno.makeTempDir({ prefix: "garden-lab-" });
-  const clone = `${tmp}/repo`;
-  let server: Deno.ChildProcess | null = null;
+  const lab = await startLab();
   try {
-    await copyTrackedFiles(clone);
-    await Deno.symlink(`${REPO}/.tools`, `${clone}/.tools`);
-    const port = freePort();
-    server = new Deno.Command("bash", {
-      args: [`${clone}/garden`, "lab"],
-      cwd: clone,
-      env: { GARDEN_PORT: String(port) },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const url = new URL(await waitForUrl(server.stderr, 60_000));
-    const token = url.searchParams.get("token")!;
+    const { url, root: clone } = lab;
     assert.equal(url.hostname, "127.0.0.1");
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${url.origin}/api/contents/${path}`, {
-        ...init,
-        headers: { Authorization: `token ${token}`, "Content-Type": "application/json" },
-      });
-    let root: Response | null = null;
-    for (let i = 0; i < 100; i++) {
-      try {
-        root = await api("");
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    assert.ok(root?.ok, "the Jupyter server answers");
-    const listing = (await root!.json()).content.map((e: { name: string }) => e.name);
+    const api = (path: string, init: RequestInit = {}) => lab.api(`contents/${path}`, init);
+    const root = await api("");
+    assert.ok(root.ok, "the Jupyter server answers");
+    const listing = (await root.json()).content.map((e: { name: string }) => e.name);
     assert.ok(listing.includes("README.md"), `the served root shows the README: ${listing}`);
     assert.ok(listing.includes("notebooks"));
 
@@ -212,12 +127,6 @@ Deno.test("a save through ./garden lab keeps committed lessons clean; copies kee
     assert.ok(copySaved.ok, copySaved.text);
     assert.match(await Deno.readTextFile(`${clone}/${copy.path}`), /planted output/);
   } finally {
-    if (server) {
-      try {
-        server.kill("SIGTERM");
-      } catch { /* already gone */ }
-      await server.status;
-    }
-    await Deno.remove(tmp, { recursive: true });
+    await lab.close();
   }
 });
