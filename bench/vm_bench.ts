@@ -1,4 +1,7 @@
 import { createPrng, createX86_64PageTable, simulatePaging, simulateTlb, Tlb } from "memgarden";
+import { pagingCli } from "memgarden/cli/paging.ts";
+import { tablesCli } from "memgarden/cli/tables.ts";
+import { translateCli } from "memgarden/cli/translate.ts";
 
 // 10 million references over 20,000 pages with locality (80% of references
 // go to a hot set of 8,000 pages), 10,000 frames. Built outside fn.
@@ -70,3 +73,32 @@ Deno.bench({
 globalThis.addEventListener("unload", () => {
   if (sink < 0) console.log(sink);
 });
+
+// The OSTEP command lines at their largest allowed problems (the MAX_* limits in
+// lib/cli/): the worst a student's run can cost in time, with memory bounded.
+const OSTEP_RUNS: [string, () => { stdout: string }][] = [
+  [
+    "paging -n 1000000 -m 100 -C 50 -p LRU -c -N",
+    () => pagingCli(["-n", "1000000", "-m", "100", "-C", "50", "-p", "LRU", "-c", "-N"]),
+  ],
+  [
+    "paging -n 250000 -C 4 -c (a 1 M-cell trace)",
+    () => pagingCli(["-n", "250000", "-m", "20", "-C", "4", "-c"]),
+  ],
+  [
+    "translate -a 64k -p 256k -P 1 -n 10000 -c (2^16 entries)",
+    () => translateCli(["-a", "64k", "-p", "256k", "-P", "1", "-n", "10000", "-c"]),
+  ],
+  ["tables -n 10000 -c", () => tablesCli(["-n", "10000", "-c"])],
+];
+for (const [name, run] of OSTEP_RUNS) {
+  Deno.bench({
+    group: "OSTEP command lines at their limits",
+    name,
+    n: 3,
+    warmup: 1,
+    fn() {
+      sink += run().stdout.length;
+    },
+  });
+}

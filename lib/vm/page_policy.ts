@@ -86,10 +86,9 @@ class FifoPolicy implements PagePolicy {
     return page;
   }
   order(): number[] {
-    return Array.from(
-      { length: this.#count },
-      (_, i) => this.#ring[(this.#head + i) % this.#ring.length],
-    );
+    const out = new Array<number>(this.#count);
+    for (let i = 0; i < this.#count; i++) out[i] = this.#ring[(this.#head + i) % this.#ring.length];
+    return out;
   }
 }
 

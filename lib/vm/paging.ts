@@ -213,7 +213,7 @@ export function simulatePaging(options: PagingOptions): PagingResult {
     }
     if (wantSteps) {
       const hit = hits > lastHits;
-      if (!hit) {
+      if (!hit && !policy.order) {
         if (victim >= 0) insertionOrder.splice(insertionOrder.indexOf(victim), 1);
         insertionOrder.push(page);
       }
