@@ -22,4 +22,5 @@ export * from "./replacement.ts";
 export * from "./simulator.ts";
 export * from "./amat.ts";
 export * from "./csim.ts";
+export * from "./csim_counter.ts";
 export * from "./calibrate.ts";

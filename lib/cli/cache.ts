@@ -12,16 +12,13 @@
  *
  * @module
  */
-import { z } from "zod";
-import {
-  type CacheHierarchyConfig,
-  type CacheResult,
-  CacheSimulator,
-  type CacheStep,
-  MAX_STEP_LOG,
-} from "../cache/mod.ts";
-import { loadJsonData, streamTraceFile } from "../io/mod.ts";
-import { OP_IFETCH, OP_LETTERS, type TraceStreamStats } from "../trace/mod.ts";
+// Start-up loads only what a run needs: a plain csim run (the common case) imports the
+// scanner and one cache level; zod, the hierarchy simulator and the JSON loader are
+// imported on first use by the other runs (see `generalRun`).
+import type { z as Zod } from "zod";
+import type { CacheHierarchyConfig, CacheResult, CacheStep } from "../cache/simulator.ts";
+import type { TraceStreamStats } from "../trace/stream.ts";
+import { OP_IFETCH, OP_LETTERS } from "../trace/trace.ts";
 import type { SimCommand } from "./main.ts";
 
 const USAGE = `Usage: deno task sim cache [-hv] -s <num> -E <num> -b <num> -t <file>
@@ -106,40 +103,81 @@ function parseFlags(args: readonly string[]): Record<string, string | true> {
   return out;
 }
 
-const IntFlag = (max: number) =>
-  z.string().regex(/^\d+$/, "must be a non-negative integer").transform(Number).pipe(
-    z.number().max(max, `must be at most ${max}`),
-  );
-
-/** The settings `sim cache` runs with, after its flags are checked. */
-export const CacheCliSettings = z.object({
-  s: IntFlag(30).optional(),
-  E: IntFlag(65536).pipe(z.number().min(1, "must be at least 1")).optional(),
-  b: IntFlag(30).optional(),
-  trace: z.string({ error: "is required (-t <file>)" }).min(1, "must not be empty"),
-  verbose: z.literal(true).optional(),
-  json: z.literal(true).optional(),
-  policy: z.string().default("lru"),
-  seed: z.string().regex(/^-?\d+$/, "must be an integer").transform(Number).default(0),
-  writeBack: z.literal(true).optional(),
-  writeThrough: z.literal(true).optional(),
-  config: z.string().optional(),
-}).superRefine((o, ctx) => {
-  if (o.config === undefined) {
-    for (const k of ["s", "E", "b"] as const) {
-      if (o[k] === undefined) {
-        ctx.addIssue({ code: "custom", path: [k], message: "is required without --config" });
+/** The schema of the settings `sim cache` runs with, built on first use (zod loads lazily). */
+function cacheCliSettings(z: typeof Zod) {
+  const IntFlag = (max: number) =>
+    z.string().regex(/^\d+$/, "must be a non-negative integer").transform(Number).pipe(
+      z.number().max(max, `must be at most ${max}`),
+    );
+  return z.object({
+    s: IntFlag(30).optional(),
+    E: IntFlag(65536).pipe(z.number().min(1, "must be at least 1")).optional(),
+    b: IntFlag(30).optional(),
+    trace: z.string({ error: "is required (-t <file>)" }).min(1, "must not be empty"),
+    verbose: z.literal(true).optional(),
+    json: z.literal(true).optional(),
+    policy: z.string().default("lru"),
+    seed: z.string().regex(/^-?\d+$/, "must be an integer").transform(Number).default(0),
+    writeBack: z.literal(true).optional(),
+    writeThrough: z.literal(true).optional(),
+    config: z.string().optional(),
+  }).superRefine((o, ctx) => {
+    if (o.config === undefined) {
+      for (const k of ["s", "E", "b"] as const) {
+        if (o[k] === undefined) {
+          ctx.addIssue({ code: "custom", path: [k], message: "is required without --config" });
+        }
       }
     }
+    if (o.writeBack && o.writeThrough) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["writeThrough"],
+        message: "cannot be combined with --write-back",
+      });
+    }
+  });
+}
+
+/**
+ * The plain csim form (`-s -E -b -t` and nothing else, every value in range), which runs
+ * on the fused path; anything else goes through the general path and its checks.
+ */
+function plainCsim(flags: Record<string, string | true>): [number, number, number] | null {
+  const keys = Object.keys(flags);
+  if (keys.length !== 4 || !["s", "E", "b", "trace"].every((k) => typeof flags[k] === "string")) {
+    return null;
   }
-  if (o.writeBack && o.writeThrough) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["writeThrough"],
-      message: "cannot be combined with --write-back",
+  const [s, E, b] = (["s", "E", "b"] as const).map((k) =>
+    /^\d{1,6}$/.test(flags[k] as string) ? Number(flags[k]) : -1
+  );
+  const ok = s >= 0 && s <= 30 && E >= 1 && E <= 65536 && b >= 0 && b <= 30 &&
+    2 ** s * E <= 2 ** 26 && flags.trace !== "";
+  return ok ? [s, E, b] : null;
+}
+
+/** csim on the fused path: read, parse and simulate chunk by chunk, nothing held. */
+async function fastCsim(
+  [s, E, b]: [number, number, number],
+  trace: string,
+  emit: (line: string) => void,
+): Promise<CacheCliOutput> {
+  const [{ CsimCounter }, { scanTraceFile }] = await Promise.all([
+    import("../cache/csim_counter.ts"),
+    import("../io/trace_file.ts"),
+  ]);
+  const counter = new CsimCounter(s, E, b);
+  try {
+    await scanTraceFile(trace, (batch) => {
+      counter.run(batch);
     });
+  } catch (e) {
+    return { stdout: [], stderr: [oneLine(e)], status: 1 };
   }
-});
+  const { hits, misses, evictions } = counter.counts();
+  emit(`hits:${hits} misses:${misses} evictions:${evictions}`);
+  return { stdout: [], stderr: [], status: 0 };
+}
 
 /** Records per batch when `-v` prints every access: bounds the step log a batch can fill. */
 const VERBOSE_BATCH = 4096;
@@ -231,7 +269,26 @@ export async function cacheCli(
       );
     }
   }
-  const parsed = CacheCliSettings.safeParse(flags);
+  const stdout: string[] = [];
+  let stopped = false;
+  const emit = (line: string): void => {
+    if (options.write) {
+      if (options.write(line) === false) stopped = true;
+    } else stdout.push(line);
+  };
+  const plain = options.stats === undefined ? plainCsim(flags) : null;
+  if (plain !== null) {
+    const out = await fastCsim(plain, flags.trace as string, emit);
+    return { ...out, stdout };
+  }
+  const [{ z }, { CacheSimulator, MAX_STEP_LOG }, { loadJsonData }, { streamTraceFile }] =
+    await Promise.all([
+      import("zod"),
+      import("../cache/simulator.ts"),
+      import("../io/data_file.ts"),
+      import("../io/trace_file.ts"),
+    ]);
+  const parsed = cacheCliSettings(z).safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue.path[0] ?? "flags");
@@ -280,7 +337,7 @@ export async function cacheCli(
       classifyMisses: false,
     };
   }
-  let sim: CacheSimulator;
+  let sim: InstanceType<typeof CacheSimulator>;
   let dataL1 = 0;
   try {
     const base = config as CacheHierarchyConfig;
@@ -295,13 +352,6 @@ export async function cacheCli(
   }
 
   // The run: problems with the trace, or limits reached while simulating, are status 1.
-  const stdout: string[] = [];
-  let stopped = false;
-  const emit = (line: string): void => {
-    if (options.write) {
-      if (options.write(line) === false) stopped = true;
-    } else stdout.push(line);
-  };
   let result: CacheResult;
   const jsonLines: string[] = [];
   try {

@@ -19,6 +19,7 @@ export * from "./trace.ts";
 export * from "./lackey.ts";
 export * from "./din.ts";
 export * from "./stream.ts";
+export * from "./scan.ts";
 export * from "./binary.ts";
 export * from "./generators.ts";
 export * from "./recorder.ts";

@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { Gunzip } from "fflate";
 import { Crc32 } from "./_crc32.ts";
 import { LineParser } from "./_line_parser.ts";
 import { concatTraces, type Trace, TraceBuilder } from "./trace.ts";
@@ -281,6 +280,8 @@ async function* parseChunks(
       stats.maxInflatedBytes = counters.maxPendingBytes;
     }
   } else {
+    // fflate is loaded only when asked for.
+    const { Gunzip } = await import("fflate");
     const crc = new Crc32();
     const tail = new Uint8Array(8);
     let tailLength = 0;

@@ -380,3 +380,54 @@ Deno.test("fuzz: any argv parses or gives a one-line usage error, never an uncau
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the fused csim path prints exactly what the general path prints, on data/ and random traces", async () => {
+  // `--policy lru` is the same cache but takes the general path (zod, CacheSimulator, stream).
+  const both = async (args: string[]) => {
+    const fast = await cacheCli(args);
+    const general = await cacheCli([...args, "--policy", "lru"]);
+    assert.deepEqual(fast, general, args.join(" "));
+    return fast;
+  };
+  const dir = new URL("../../data/traces/", import.meta.url).pathname;
+  for (const entry of Deno.readDirSync(dir)) {
+    if (!/\.trace(\.gz)?$/.test(entry.name)) continue;
+    for (const [s, E, b] of [["0", "1", "4"], ["6", "8", "6"], ["4", "2", "5"]]) {
+      const out = await both(["-s", s, "-E", E, "-b", b, "-t", dir + entry.name]);
+      assert.match(out.stdout[0], /^hits:\d+ misses:\d+ evictions:\d+$/);
+    }
+  }
+  const tmp = await Deno.makeTempDir();
+  try {
+    const line = fc.oneof(
+      {
+        weight: 9,
+        arbitrary: fc.tuple(fc.constantFrom("L", "S", "M", "I"), fc.nat(4095), fc.nat(16)).map((
+          [op, a, size],
+        ) => op === "I" ? `I  ${a.toString(16)},${size}` : ` ${op} ${a.toString(16)},${size}`),
+      },
+      { weight: 1, arbitrary: fc.constantFrom("", "==1== x", " L 10,4\r", " Q 10,4", " L 10") },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 80 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (lines, newline, gz) => {
+          const text = new TextEncoder().encode(lines.join("\n") + (newline ? "\n" : ""));
+          const path = `${tmp}/t.trace${gz ? ".gz" : ""}`;
+          await Deno.writeFile(path, gz ? gzipSync(text) : text);
+          await both(["-s", "2", "-E", "2", "-b", "4", "-t", path]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // din too (M does not exist there; label 2 is an instruction fetch, ignored like I).
+    await Deno.writeTextFile(`${tmp}/t.din`, "0 10\n1 20\n2 30\n0 10\n1 2000\n0 20\n");
+    assert.deepEqual((await both(["-s", "1", "-E", "1", "-b", "4", "-t", `${tmp}/t.din`])).stdout, [
+      "hits:1 misses:4 evictions:2",
+    ]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
