@@ -22,5 +22,6 @@ export * from "./trace/mod.ts";
 export * from "./cache/mod.ts";
 export * from "./gc/mod.ts";
 export * from "./heap/mod.ts";
+export * from "./ownership/mod.ts";
 export * from "./stack/mod.ts";
 export * from "./exercise/mod.ts";

@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<SimCommand>> = {
   translate: async () => (await import("./translate.ts")).command,
   tables: async () => (await import("./tables.ts")).command,
   cache: async () => (await import("./cache.ts")).command,
+  borrow: async () => (await import("./borrow.ts")).command,
   gc: async () => (await import("./gc.ts")).command,
 };
 

@@ -15,3 +15,4 @@ export * from "./kernel_replay.ts";
 export * from "./latency.ts";
 export * from "./patterns.ts";
 export * from "./replay_policy.ts";
+export * from "./rustc.ts";

@@ -1,0 +1,6 @@
+fn main() {
+    let x = Box::new(42);
+    let y = x;
+    println!("{}", x);
+    println!("{}", y);
+}

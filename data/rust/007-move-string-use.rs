@@ -1,0 +1,6 @@
+fn main() {
+    let s = String::from("hello");
+    let t = s;
+    println!("{}", s);
+    println!("{}", t);
+}

@@ -1,0 +1,9 @@
+fn take(s: String) -> usize {
+    s.len()
+}
+
+fn main() {
+    let s = String::from("hello");
+    let n = take(s);
+    println!("{} {}", n, s.len());
+}

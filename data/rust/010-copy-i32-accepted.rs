@@ -1,0 +1,5 @@
+fn main() {
+    let a = 5;
+    let b = a;
+    println!("{} {}", a, b);
+}

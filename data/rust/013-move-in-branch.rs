@@ -1,0 +1,8 @@
+fn main() {
+    let s = String::from("x");
+    let flag = true;
+    if flag {
+        drop(s);
+    }
+    println!("{}", s);
+}

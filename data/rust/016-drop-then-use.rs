@@ -1,0 +1,5 @@
+fn main() {
+    let b = Box::new(7);
+    drop(b);
+    println!("{}", b);
+}

@@ -1,0 +1,6 @@
+fn main() {
+    let v = vec![1, 2];
+    let r = &v;
+    drop(v);
+    println!("{:?}", r);
+}

@@ -1,0 +1,7 @@
+fn main() {
+    let mut x = 1;
+    let r = &x;
+    println!("{}", r);
+    x = 2;
+    println!("{}", x);
+}

@@ -1,0 +1,10 @@
+fn grow(mut v: Vec<i32>) -> Vec<i32> {
+    v.push(9);
+    v
+}
+
+fn main() {
+    let v = vec![1];
+    let w = grow(v);
+    println!("{:?}", w);
+}

@@ -1,0 +1,8 @@
+fn make() -> &i32 {
+    let x = 5;
+    &x
+}
+
+fn main() {
+    println!("{}", make());
+}

@@ -1,0 +1,6 @@
+fn main() {
+    let x = String::from("a");
+    let x = x.len();
+    let x = x + 1;
+    println!("{}", x);
+}

@@ -1,0 +1,6 @@
+fn main() {
+    let s = String::from("a");
+    let r = &s;
+    let t = *r;
+    println!("{}", t);
+}

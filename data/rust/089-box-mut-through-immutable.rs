@@ -1,0 +1,5 @@
+fn main() {
+    let b = Box::new(1);
+    *b = 2;
+    println!("{}", b);
+}
