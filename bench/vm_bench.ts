@@ -82,8 +82,8 @@ const OSTEP_RUNS: [string, () => { stdout: string }][] = [
     () => pagingCli(["-n", "1000000", "-m", "100", "-C", "50", "-p", "LRU", "-c", "-N"]),
   ],
   [
-    "paging -n 250000 -C 4 -c (a 1 M-cell trace)",
-    () => pagingCli(["-n", "250000", "-m", "20", "-C", "4", "-c"]),
+    "paging -n 125000 -C 4 -c (a trace of 500,000 cells)",
+    () => pagingCli(["-n", "125000", "-m", "20", "-C", "4", "-c"]),
   ],
   [
     "translate -a 64k -p 256k -P 1 -n 10000 -c (2^16 entries)",

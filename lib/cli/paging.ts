@@ -30,7 +30,7 @@ export const MAX_PAGING_REFERENCES = 1_000_000;
 /** The most frames (-C) a run may have. */
 export const MAX_PAGING_FRAMES = 1_000_000;
 /** A trace prints up to -C pages on each of its lines: -n × -C may be at most this. */
-export const MAX_PAGING_TRACE_CELLS = 1_000_000;
+export const MAX_PAGING_TRACE_CELLS = 500_000;
 /** The largest -f file read, in bytes. */
 export const MAX_PAGING_FILE_BYTES = 16 * 1024 * 1024;
 

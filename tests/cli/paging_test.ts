@@ -103,7 +103,7 @@ Deno.test("paging refuses bad input at once, naming the flag, the rule and the v
     ],
     [
       ["-n", "1000000", "-C", "100", "-c"],
-      /^Invalid -n \(numaddrs\): a trace prints up to -C pages per reference, so references × -C must be at most 1000000 \(add -N to print only the totals\): received 1000000 × 100$/,
+      /^Invalid -n \(numaddrs\): a trace prints up to -C pages per reference, so references × -C must be at most 500000 \(add -N to print only the totals\): received 1000000 × 100$/,
     ],
     [["-q"], /^Cannot parse flags: unknown option: received "-q"$/],
     [
