@@ -425,3 +425,125 @@ export function estimateLevels(
   });
   return estimate;
 }
+
+/** A cache to compare with the plateaus (the shape of `machineFacts().caches`). */
+export interface KnownCache {
+  /** Cache level. */
+  level: number | null;
+  /** What it holds; instruction caches are ignored. */
+  type: "Data" | "Instruction" | "Unified" | null;
+  /** Capacity in bytes, or `null` when unknown. */
+  sizeBytes: number | null;
+  /** Where the size came from. */
+  source: string;
+}
+
+/** A plateau at least this slow is main memory (the same rule as `calibrateHierarchy`). */
+const MEMORY_NS = 60;
+
+/**
+ * Sentences that read a latency curve's plateaus against the cache sizes
+ * this machine reported, written from the numbers: which plateau ends near
+ * which cache, which cache shows no plateau of its own, and where RAM
+ * begins. They hold whatever the curve looks like, because they are made
+ * from it.
+ *
+ * @param estimate Plateaus from {@linkcode estimateLevels}.
+ * @param caches Known caches with their source (e.g. `machineFacts().caches`).
+ * @returns A short paragraph in Markdown.
+ *
+ * @example An L1 plateau that ends at the reported size, and an L3 that shows none
+ * ```ts
+ * import { describeLatencyLevels } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const K = 1024, M = K * K;
+ * const text = describeLatencyLevels(
+ *   { plateaus: [
+ *     { level: 1, fromBytes: 4 * K, toBytes: 32 * K, latencyNs: 1.4, points: 4 },
+ *     { level: 2, fromBytes: 64 * K, toBytes: 256 * K, latencyNs: 4, points: 3 },
+ *     { level: 3, fromBytes: 16 * M, toBytes: 64 * M, latencyNs: 120, points: 3 },
+ *   ] },
+ *   [
+ *     { level: 1, type: "Data", sizeBytes: 32 * K, source: "/sys" },
+ *     { level: 2, type: "Unified", sizeBytes: 512 * K, source: "/sys" },
+ *     { level: 3, type: "Unified", sizeBytes: 32 * M, source: "/sys" },
+ *   ],
+ * );
+ * assert.match(text, /L1d \(32 KiB, from \/sys\): a plateau ends at 32 KiB/);
+ * assert.match(text, /L3 \(32 MiB, from \/sys\): no plateau of its own/);
+ * assert.match(text, /RAM: 120 ns per load from 16 MiB/);
+ * ```
+ */
+export function describeLatencyLevels(
+  estimate: Pick<LevelEstimate, "plateaus">,
+  caches: readonly KnownCache[],
+): string {
+  const plateaus = estimate.plateaus;
+  if (plateaus.length === 0) return "The curve shows no plateau at all: it was too noisy to read.";
+  let ram = plateaus.length - 1;
+  while (ram > 0 && plateaus[ram - 1].latencyNs >= MEMORY_NS) ram--;
+  const cachePlateaus = plateaus.slice(0, ram);
+  const out: string[] = [
+    `The curve shows ${plateaus.length} plateau${plateaus.length === 1 ? "" : "s"}: ${
+      plateaus.map((p) =>
+        `${formatNs(p.latencyNs)} ns from ${formatBytes(p.fromBytes)} to ${formatBytes(p.toBytes)}`
+      ).join(", ")
+    }.`,
+  ];
+  const data = caches.filter((c) => c.type !== "Instruction" && c.sizeBytes !== null);
+  if (data.length === 0) {
+    out.push(
+      "No cache size is known for this machine, so these plateaus are the only evidence of its levels.",
+    );
+  }
+  for (const c of data) {
+    const size = c.sizeBytes!;
+    const name = `L${c.level}${c.type === "Data" ? "d" : ""} (${
+      formatBytes(size)
+    }, from ${c.source})`;
+    const near = cachePlateaus.find((p) => p.toBytes <= size * 1.5 && p.toBytes >= size / 2);
+    const inside = cachePlateaus.filter((p) => p.toBytes <= size * 1.5);
+    if (near) {
+      out.push(`${name}: a plateau ends at ${formatBytes(near.toBytes)}, close to its size.`);
+    } else if (inside.length && cachePlateaus.every((p) => p.toBytes < size / 2)) {
+      out.push(
+        `${name}: no plateau of its own near its size; the last cache plateau ends at ${
+          formatBytes(inside[inside.length - 1].toBytes)
+        }, so this program got much less of it than its size (a shared cache is also used by other programs).`,
+      );
+    } else {
+      out.push(`${name}: no plateau of its own ends near its size.`);
+    }
+  }
+  const largest = data.reduce((m, c) => Math.max(m, c.sizeBytes!), 0);
+  const beyond = data.length ? cachePlateaus.filter((p) => p.fromBytes > largest) : [];
+  if (beyond.length) {
+    out.push(
+      `${
+        beyond.map((p) =>
+          `The plateau at ${formatNs(p.latencyNs)} ns from ${formatBytes(p.fromBytes)} to ${
+            formatBytes(p.toBytes)
+          }`
+        )
+          .join(" and ")
+      } lies beyond every reported cache: a level the machine did not report (or reported implausibly).`,
+    );
+  }
+  out.push(
+    `RAM: ${formatNs(plateaus[ram].latencyNs)} ns per load from ${
+      formatBytes(plateaus[ram].fromBytes)
+    }${
+      ram < plateaus.length - 1
+        ? `, rising to ${formatNs(plateaus[plateaus.length - 1].latencyNs)} ns at ${
+          formatBytes(plateaus[plateaus.length - 1].toBytes)
+        } (likely because address translation starts to miss as well: lesson 02)`
+        : ""
+    }${
+      ram === plateaus.length - 1 && plateaus[ram].latencyNs < MEMORY_NS
+        ? ` (the slowest plateau; it may not be RAM yet if the sweep stopped early)`
+        : ""
+    }.`,
+  );
+  return out.join(" ");
+}

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  describeLatencyLevels,
   estimateLevels,
   type LatencyCurve,
   machineFacts,
   measureLatencyCurve,
+  parseGetconf,
   type ProgressSink,
 } from "memgarden";
 
@@ -161,5 +163,38 @@ Deno.test("a malformed progress option is refused before any measuring", async (
     // deno-lint-ignore no-explicit-any
     () => measureLatencyCurve({ sizesBytes: [4096], progress: 3 as any }),
     /progress must be a boolean or an object with update and finish functions: received 3/,
+  );
+});
+
+Deno.test("describeLatencyLevels reads machine B's curve against its sysconf caches, and against none", () => {
+  const fixtures = new URL("./fixtures/", import.meta.url);
+  const curve = JSON.parse(Deno.readTextFileSync(new URL("machine-b/latency.json", fixtures)));
+  const getconf = parseGetconf(Deno.readTextFileSync(new URL("machine-b/getconf.txt", fixtures)));
+  const root = decodeURIComponent(new URL("machine-b", fixtures).pathname);
+  const facts = machineFacts({ root, sysconf: getconf });
+  const est = estimateLevels(curve);
+  const text = describeLatencyLevels(est, facts.caches);
+  assert.match(text, /^The curve shows 6 plateaus: 1\.40 ns from 4 KiB to 8 KiB, /);
+  assert.match(
+    text,
+    /L1d \(48 KiB, from sysconf\): a plateau ends at 45\.3 KiB, close to its size/,
+  );
+  assert.match(text, /L2 \(1 MiB, from sysconf\): a plateau ends at 512 KiB, close to its size/);
+  assert.match(
+    text,
+    /The plateau at 14\.8 ns from 1\.41 MiB to 8 MiB lies beyond every reported cache/,
+    "machine B's unreported L3",
+  );
+  assert.match(text, /RAM: 126 ns per load from 16 MiB, rising to 475 ns at 64 MiB/);
+  const bare = describeLatencyLevels(est, []);
+  assert.match(bare, /No cache size is known for this machine/);
+  // Machine A's /sys caches against the same curve: its 32 MiB L3 has no plateau of its own.
+  const a = machineFacts({
+    root: decodeURIComponent(new URL("machine-a", fixtures).pathname),
+    sysconf: "none",
+  });
+  assert.match(
+    describeLatencyLevels(est, a.caches),
+    /L3 \(32 MiB, from \/sys\): no plateau of its own near its size; the last cache plateau ends at 8 MiB/,
   );
 });
