@@ -15,4 +15,7 @@ export * from "./kernel_replay.ts";
 export * from "./latency.ts";
 export * from "./patterns.ts";
 export * from "./replay_policy.ts";
+export * from "./v8_heap.ts";
+export * from "./leak_detector.ts";
+export * from "./leak_scenarios.ts";
 export * from "./rustc.ts";
