@@ -25,6 +25,10 @@ export function sizeMarkerMarks(markers: readonly SizeMarker[]): Plot.Markish[] 
       dx: -3,
       fill: MARK_COLOR,
       fontSize: 10,
+      // A white halo keeps the label readable where it crosses a data line.
+      stroke: "white",
+      strokeWidth: 3,
+      paintOrder: "stroke",
     }),
   ];
 }
