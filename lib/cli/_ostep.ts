@@ -186,7 +186,9 @@ export function ostepHelp(usage: string, options: readonly OstepOption[]): strin
       o.long ? o.long + (meta ? `=${meta.trim()}` : "") : "",
     ]
       .filter(Boolean).join(", ");
-    const dflt = o.type === "flag" || o.default === undefined ? "" : ` (default ${o.default})`;
+    const dflt = o.type === "flag" || o.default === undefined || o.default === ""
+      ? ""
+      : ` (default ${o.default})`;
     return `  ${flags.padEnd(38)} ${o.help}${dflt}`;
   });
   return `Usage: ${usage}\n\nOptions:\n${rows.join("\n")}\n`;

@@ -57,7 +57,7 @@ const OPTIONS: OstepOption[] = [
     dest: "numaddrs",
     type: "string",
     default: "10",
-    help: "if -a is -1, how many pages to generate",
+    help: `if -a is -1, how many pages to generate (at most ${MAX_PAGING_REFERENCES})`,
   },
   {
     short: "-p",
@@ -81,7 +81,7 @@ const OPTIONS: OstepOption[] = [
     dest: "cachesize",
     type: "string",
     default: "3",
-    help: "size of the page cache, in pages",
+    help: `size of the page cache, in pages (at most ${MAX_PAGING_FRAMES})`,
   },
   {
     short: "-m",

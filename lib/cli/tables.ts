@@ -40,7 +40,7 @@ const OPTIONS: OstepOption[] = [
     dest: "num",
     type: "int",
     default: 10,
-    help: "number of virtual addresses to generate",
+    help: `number of virtual addresses to generate (at most ${MAX_TABLES_ADDRESSES})`,
   },
   { short: "-c", long: "--solve", dest: "solve", type: "flag", help: "compute answers for me" },
 ];

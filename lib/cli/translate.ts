@@ -47,7 +47,7 @@ const OPTIONS: OstepOption[] = [
     type: "string",
     default: "16k",
     label: "-a (address space size)",
-    help: "address space size, e.g. 16, 64k, 32m",
+    help: `address space size, e.g. 16, 64k, 32m (at most ${MAX_TRANSLATE_PAGES} pages)`,
   },
   {
     short: "-p",
@@ -73,7 +73,7 @@ const OPTIONS: OstepOption[] = [
     dest: "num",
     type: "int",
     default: 5,
-    help: "number of virtual addresses to generate",
+    help: `number of virtual addresses to generate (at most ${MAX_TRANSLATE_ADDRESSES})`,
   },
   {
     short: "-u",
