@@ -549,3 +549,38 @@ export function describeParallelism(
     r.overlap.toFixed(1)
   }), so on this machine, at this moment, the independent loads were not much cheaper than the chain.`;
 }
+
+/**
+ * One sentence ranking the one-dimensional patterns of a measurement by
+ * their cost per element, written from its numbers.
+ *
+ * @param r A result of {@linkcode measureAccessPatterns}.
+ * @returns The sentence, or an empty string when it holds no 1-D pattern.
+ *
+ * @example Sequential is cheapest here
+ * ```ts
+ * import { describeAccessPatterns } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const p = (name: "sequential" | "line-stride" | "random-gather", nsPerElement: number) => ({ name, nsPerElement });
+ * assert.equal(
+ *   describeAccessPatterns({ patterns: [p("random-gather", 9), p("sequential", 0.5), p("line-stride", 2)] }),
+ *   "Here, per element read: sequential 0.500 ns, one read per 64-byte line 2.00 ns, random reads 9.00 ns (cheapest first).",
+ * );
+ * ```
+ */
+export function describeAccessPatterns(
+  r: { patterns: readonly Pick<PatternMeasurement, "name" | "nsPerElement">[] },
+): string {
+  const names: Partial<Record<AccessPatternName, string>> = {
+    "sequential": "sequential",
+    "line-stride": "one read per 64-byte line",
+    "random-gather": "random reads",
+  };
+  const oneD = r.patterns.filter((p) => names[p.name] !== undefined)
+    .sort((a, b) => a.nsPerElement - b.nsPerElement);
+  if (oneD.length === 0) return "";
+  return `Here, per element read: ${
+    oneD.map((p) => `${names[p.name]} ${formatNs(p.nsPerElement)} ns`).join(", ")
+  } (cheapest first).`;
+}
