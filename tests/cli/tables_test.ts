@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MAX_TABLES_ADDRESSES, tablesCli } from "memgarden/cli/tables.ts";
 import { assertMatchesUpstream, fuzzCommandLine, runSim } from "./_ostep_fixtures.ts";
 
-Deno.test("tables prints byte for byte what the current paging-multilevel-translate.py prints (25 recorded runs)", () => {
+Deno.test("tables prints byte for byte what the current paging-multilevel-translate.py prints (26 recorded runs)", () => {
   // Recorded from upstream commit 6996ef0 "added 0x where relevant": answers print 0x before
   // the virtual address and the value; the questions without -c still do not.
   assertMatchesUpstream("paging-multilevel-translate.json", tablesCli, 25);
