@@ -28,3 +28,4 @@ export * from "./hierarchy.ts";
 export * from "./paging.ts";
 export * from "./vm.ts";
 export * from "./cache.ts";
+export * from "./gc.ts";
