@@ -102,36 +102,53 @@ function invalid(message: string, received: unknown): never {
 }
 
 /**
- * The plateaus in order, leaving out each one that is not slower than the
- * one kept before it (latency only grows down the hierarchy: such a plateau
- * is noise, or a level the buffer's placement sped up), with a note for each.
+ * The plateaus whose latency rises strictly from one to the next, chosen to
+ * keep as many measured sizes as possible (the rising subsequence with the
+ * most points; a plateau counts 1 without `points`): latency only grows
+ * down the hierarchy, so a plateau out of order is noise, or a level the
+ * buffer's placement slowed down or sped up. One note per plateau left out.
  */
 function risingPlateaus(
   plateaus: readonly PlateauInput[],
   notes: string[],
 ): { p: PlateauInput; index: number }[] {
-  const rising: { p: PlateauInput; index: number }[] = [];
-  plateaus.forEach((p, index) => {
-    const prev = rising[rising.length - 1];
-    if (prev && p.latencyNs <= prev.p.latencyNs) {
-      notes.push(
-        `plateau ${index + 1} (${p.latencyNs.toFixed(2)} ns) is not slower than plateau ${
-          prev.index + 1
-        } (${
-          prev.p.latencyNs.toFixed(2)
-        } ns) before it: a lower level is never faster, so it is left out`,
-      );
-      return;
+  const n = plateaus.length;
+  const weight = (k: number) => plateaus[k].points ?? 1;
+  const best: number[] = [], prev: number[] = [];
+  for (let k = 0; k < n; k++) {
+    best[k] = weight(k);
+    prev[k] = -1;
+    for (let i = 0; i < k; i++) {
+      if (plateaus[i].latencyNs < plateaus[k].latencyNs && best[i] + weight(k) > best[k]) {
+        best[k] = best[i] + weight(k);
+        prev[k] = i;
+      }
     }
-    rising.push({ p, index });
+  }
+  let end = -1;
+  for (let k = 0; k < n; k++) if (end < 0 || best[k] > best[end]) end = k;
+  const keep = new Set<number>();
+  for (let k = end; k >= 0; k = prev[k]) keep.add(k);
+  const rising = plateaus.map((p, index) => ({ p, index })).filter((q) => keep.has(q.index));
+  plateaus.forEach((p, index) => {
+    if (keep.has(index)) return;
+    const clash = rising.find((q) =>
+      q.index < index ? q.p.latencyNs >= p.latencyNs : q.p.latencyNs <= p.latencyNs
+    );
+    notes.push(
+      `plateau ${index + 1} (${p.latencyNs.toFixed(2)} ns) is out of order${
+        clash ? ` with plateau ${clash.index + 1} (${clash.p.latencyNs.toFixed(2)} ns)` : ""
+      }: latency only rises down the hierarchy, so it is left out (the plateaus kept hold more of the measured sizes)`,
+    );
   });
   return rising;
 }
 
 /**
  * Build a simulated hierarchy from a measured latency curve. Latency only
- * grows down the hierarchy, so a plateau not slower than the one before it
- * is left out. The last plateau is main memory (RAM), and so is every
+ * grows down the hierarchy, so the plateaus used are those whose latency
+ * rises strictly, chosen to keep the most measured sizes; the others are
+ * left out, with a note. The last plateau is main memory (RAM), and so is every
  * plateau that starts beyond the given L3 (or L4) or is slower than
  * {@linkcode MIN_MEMORY_LATENCY_NS} (on a long curve, page-table walks split
  * RAM into several plateaus); the model's memory takes the last one. Every other plateau is matched, in order, to the
