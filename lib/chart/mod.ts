@@ -29,3 +29,4 @@ export * from "./paging.ts";
 export * from "./vm.ts";
 export * from "./cache.ts";
 export * from "./gc.ts";
+export * from "./sampler.ts";

@@ -19,3 +19,4 @@ export * from "./v8_heap.ts";
 export * from "./leak_detector.ts";
 export * from "./leak_scenarios.ts";
 export * from "./rustc.ts";
+export * from "./valgrind.ts";

@@ -1,0 +1,108 @@
+/**
+ * Charts of a sampled child process over time (a `top` you can read after
+ * the fact): its resident set, its page faults, or its CPU share.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { type Chart, chart, THEME } from "./render.ts";
+import { formatSize } from "./format.ts";
+
+/** One sample, as `sampleProcess` returns it. */
+export interface SampledPoint {
+  tMs: number;
+  rssBytes: number;
+  minorFaults: number;
+  majorFaults: number;
+  cpuPercent: number | null;
+}
+
+const METRICS = {
+  rss: { label: "Resident set (MiB)", value: (s: SampledPoint) => s.rssBytes / 1048576 },
+  faults: { label: "Minor page faults so far (count)", value: (s: SampledPoint) => s.minorFaults },
+  cpu: { label: "CPU (% of one core)", value: (s: SampledPoint) => s.cpuPercent ?? 0 },
+} as const;
+
+/**
+ * Chart one metric of a sampled process against time. The caption is
+ * written from the samples: where the metric started, peaked and ended.
+ *
+ * @param samples The samples (at least one), e.g. `trace.samples`.
+ * @param options `metric`: `"rss"` (default), `"faults"` or `"cpu"`; an optional `title`.
+ * @returns A {@linkcode Chart}.
+ * @throws {TypeError} If there are no samples or the metric is unknown.
+ *
+ * @example RSS rising
+ * ```ts
+ * import { processTraceChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const s = (tMs: number, mib: number) => ({ tMs, rssBytes: mib * 1048576, minorFaults: mib * 256, majorFaults: 0, cpuPercent: 50 });
+ * const c = processTraceChart([s(0, 10), s(100, 50), s(200, 40)]);
+ * assert.match(c.svg, /Resident set \(MiB\)/);
+ * assert.match(c.caption, /peaked at 50 MiB/);
+ * ```
+ */
+export function processTraceChart(
+  samples: readonly SampledPoint[],
+  options: { metric?: keyof typeof METRICS; title?: string } = {},
+): Chart {
+  if (!Array.isArray(samples as unknown) || samples.length === 0) {
+    throw new TypeError(
+      `Cannot draw process trace: samples must be a non-empty array: received ${
+        JSON.stringify(samples)?.slice(0, 40)
+      }`,
+    );
+  }
+  const metric = options.metric ?? "rss";
+  const m = METRICS[metric];
+  if (!m) {
+    throw new TypeError(
+      `Cannot draw process trace: metric must be "rss", "faults" or "cpu": received ${
+        JSON.stringify(metric)
+      }`,
+    );
+  }
+  const data = samples.map((s) => ({ t: s.tMs / 1000, v: m.value(s) }));
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const peak = samples.reduce((a, b) => (m.value(b) > m.value(a) ? b : a));
+  const seconds = (x: SampledPoint) => `${(x.tMs / 1000).toFixed(2)} s`;
+  let caption: string;
+  if (metric === "rss") {
+    caption =
+      `Resident set ${formatSize(first.rssBytes)} at the first sample, peaked at ${
+        formatSize(peak.rssBytes)
+      } at ${seconds(peak)}, ${formatSize(last.rssBytes)} at the last (${seconds(last)}). ` +
+      (last.rssBytes < peak.rssBytes * 0.8
+        ? "It fell after the peak: memory was given back before the end."
+        : "It did not fall back: what was allocated stayed resident to the end.");
+  } else if (metric === "faults") {
+    const n = last.minorFaults - first.minorFaults;
+    caption = `${n.toLocaleString("en-US")} minor faults between the first and last sample (${
+      formatSize(n * 4096)
+    } of 4 KiB pages touched for the first time); ${last.majorFaults} major. Flat stretches are time spent without touching new memory.`;
+  } else {
+    const shares = samples.flatMap((s) => (s.cpuPercent === null ? [] : [s.cpuPercent]));
+    const mean = shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : 0;
+    caption = `Mean CPU share ${mean.toFixed(0)}% of one core over ${shares.length} intervals; ` +
+      "CPU time is counted in clock ticks (usually 10 ms), so short intervals read as 0% or a jump.";
+  }
+  return chart({
+    title: options.title ??
+      (metric === "rss"
+        ? "The child's resident set over time"
+        : metric === "faults"
+        ? "The child's page faults over time"
+        : "The child's CPU share over time"),
+    caption,
+    height: 260,
+    x: { label: "Time since start (s)" },
+    y: { label: m.label, grid: true },
+    marks: [
+      Plot.line(data, { x: "t", y: "v", stroke: THEME.colors[0] }),
+      Plot.dot(data, { x: "t", y: "v", r: 2, fill: THEME.colors[0] }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
