@@ -20,3 +20,4 @@ export * from "./leak_detector.ts";
 export * from "./leak_scenarios.ts";
 export * from "./rustc.ts";
 export * from "./valgrind.ts";
+export * from "./process_sampler.ts";
