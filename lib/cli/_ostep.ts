@@ -411,6 +411,9 @@ export function readTextCapped(path: string, field: string, maxBytes: number): s
       at += c.length;
     }
     return new TextDecoder().decode(all);
+  } catch (e) {
+    if (isUsageError(e)) throw e;
+    throw new TypeError(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   } finally {
     file.close();
   }
