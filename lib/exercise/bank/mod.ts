@@ -8,3 +8,6 @@ export * from "./welcome.ts";
 export * from "./paging.ts";
 export * from "./hierarchy.ts";
 export * from "./virtual_memory.ts";
+export * from "./gc.ts";
+export * from "./leaks.ts";
+export * from "./safety.ts";
