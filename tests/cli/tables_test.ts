@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { MAX_TABLES_ADDRESSES, tablesCli } from "memgarden/cli/tables.ts";
-import { assertMatchesUpstream, fuzzCommandLine, runSim } from "./_ostep_fixtures.ts";
+import {
+  assertMatchesUpstream,
+  fuzzCommandLine,
+  loadOstepRuns,
+  runSim,
+} from "./_ostep_fixtures.ts";
 
 Deno.test("tables prints byte for byte what the current paging-multilevel-translate.py prints (26 recorded runs)", () => {
   // Recorded from upstream commit 6996ef0 "added 0x where relevant": answers print 0x before
@@ -72,4 +77,29 @@ Deno.test("tables --json holds the memory, the PDBR and, with -c, the walks", ()
   ]);
   assert.equal(doc.translations[0].physicalAddress, 0x6bc);
   assert.equal(JSON.parse(tablesCli(["-s", "0", "--json"]).stdout).translations, undefined);
+});
+
+Deno.test("deno task sim tables, as a process: upstream's bytes on stdout, or one line on stderr and exit 2", async () => {
+  const main = new URL("../../lib/cli/main.ts", import.meta.url).pathname;
+  const sim = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--frozen", "--no-check", main, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  };
+  const recorded = loadOstepRuns("paging-multilevel-translate.json").runs
+    .find((r) => r.args.join(" ") === "-s 0 -c")!;
+  const ok = await sim("tables", "-s", "0", "-c");
+  assert.equal(ok.code, 0);
+  assert.equal(ok.stdout, recorded.stdout);
+  const bad = await sim("tables", "-n", "1000000000");
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stdout, "");
+  assert.equal(
+    bad.stderr,
+    "Invalid -n (addresses): must be between 0 and 10000 (this simulator's limit on addresses): received 1000000000\n",
+  );
 });
