@@ -72,7 +72,8 @@ export function optionLabel(option: OstepOption): string {
  * Parse a command line the way Python's optparse does: `-s 5`, `-s5`,
  * `--seed 5`, `--seed=5`, bundled flags (`-cN`, `-cs5`), a long option
  * shortened to any unambiguous prefix (`--se=5`), and `--` to end the options.
- * `-h/--help` and `--json` are always accepted. Unlike the Python scripts,
+ * `-h/--help` and `--json` are always accepted; as in optparse, nothing after
+ * `-h` is looked at. Unlike the Python scripts,
  * which ignore them, a stray positional argument is an error.
  *
  * @param args The arguments.
@@ -91,6 +92,7 @@ export function optionLabel(option: OstepOption): string {
  * assert.deepEqual(parseOstepFlags(["-cs0x10"], opts), { seed: 16n, solve: true, help: false, json: false });
  * assert.equal(parseOstepFlags(["--se=7"], opts).seed, 7n);
  * assert.throws(() => parseOstepFlags(["--s=7"], opts), /ambiguous option: received "--s" \(--seed, --solve\)/);
+ * assert.equal(parseOstepFlags(["-h", "--bogus"], opts).help, true);
  * ```
  */
 export function parseOstepFlags(
@@ -127,6 +129,7 @@ export function parseOstepFlags(
           );
         }
         out[o.dest] = true;
+        if (o === HELP_OPTION) return out; // optparse prints the help as soon as it meets -h
       } else store(o, o.long!, eq >= 0 ? arg.slice(eq + 1) : args[++i]);
       continue;
     }
@@ -137,6 +140,7 @@ export function parseOstepFlags(
         if (!o) throw new TypeError(`Cannot parse flags: unknown option: received "${name}"`);
         if (o.type === "flag") {
           out[o.dest] = true;
+          if (o === HELP_OPTION) return out;
           continue;
         }
         const rest = arg.slice(j + 1);
