@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { createPrng } from "../random/mod.ts";
+import { MIN_MEMORY_LATENCY_NS } from "../cache/calibrate.ts";
 import { escapeHtml, formatBytes, formatNs, htmlTable, textTable } from "./_format.ts";
 import { keepAlive, medianOf, minOf, nowMs } from "./_timing.ts";
 import { type CacheFact, environment, machineFacts, type ProbeEnvironment } from "./machine.ts";
@@ -438,9 +439,6 @@ export interface KnownCache {
   source: string;
 }
 
-/** A plateau at least this slow is main memory (the same rule as `calibrateHierarchy`). */
-const MEMORY_NS = 60;
-
 /**
  * Sentences that read a latency curve's plateaus against the cache sizes
  * this machine reported, written from the numbers: which plateau ends near
@@ -482,7 +480,7 @@ export function describeLatencyLevels(
   const plateaus = estimate.plateaus;
   if (plateaus.length === 0) return "The curve shows no plateau at all: it was too noisy to read.";
   let ram = plateaus.length - 1;
-  while (ram > 0 && plateaus[ram - 1].latencyNs >= MEMORY_NS) ram--;
+  while (ram > 0 && plateaus[ram - 1].latencyNs >= MIN_MEMORY_LATENCY_NS) ram--;
   const cachePlateaus = plateaus.slice(0, ram);
   const out: string[] = [
     `The curve shows ${plateaus.length} plateau${plateaus.length === 1 ? "" : "s"}: ${
@@ -540,7 +538,7 @@ export function describeLatencyLevels(
         } (likely because address translation starts to miss as well: lesson 02)`
         : ""
     }${
-      ram === plateaus.length - 1 && plateaus[ram].latencyNs < MEMORY_NS
+      ram === plateaus.length - 1 && plateaus[ram].latencyNs < MIN_MEMORY_LATENCY_NS
         ? ` (the slowest plateau; it may not be RAM yet if the sweep stopped early)`
         : ""
     }.`,

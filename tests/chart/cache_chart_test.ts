@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  cacheSizeMarkers,
   calibrateHierarchy,
   calibrationTable,
   hitRateChart,
   latencyCurveChart,
+  machineFacts,
+  parseGetconf,
   predictionChart,
   traceMissChart,
   traversalChart,
@@ -39,9 +42,29 @@ Deno.test("latency curve: log axes with units, markers, plateaus, one dot per si
   assert.equal(count(c.svg, /aria-label="dot"/g), 2, "fastest runs, and every run");
   assert.equal(count(c.svg, /<circle/g), curve.sizesBytes.length + 12);
   for (const tick of ["4 KiB", "64 KiB", "64 MiB"]) assert.match(c.svg, new RegExp(`>${tick}<`));
-  assert.match(c.caption, /dashed lines are the cache sizes/);
+  assert.match(c.caption, /dashed lines are the cache sizes known for this machine/);
   const b = bundle(c);
   assert.ok(b["image/svg+xml"] && b["text/html"].includes(c.svg) && b["text/plain"]);
+});
+
+Deno.test("latency curve on machines A and B: only known cache sizes are marked, each with its source", () => {
+  const fixtures = new URL("../probe/fixtures/", import.meta.url);
+  const factsOf = (m: string) =>
+    machineFacts({
+      root: decodeURIComponent(new URL(m, fixtures).pathname),
+      sysconf: parseGetconf(Deno.readTextFileSync(new URL(`${m}/getconf.txt`, fixtures))),
+    });
+  const a = latencyCurveChart(curve, { markers: cacheSizeMarkers(factsOf("machine-a").caches) });
+  for (const label of ["L1d (/sys) 32 KiB", "L2 (/sys) 512 KiB", "L3 (/sys) 32 MiB"]) {
+    assert.ok(a.svg.includes(label), label);
+  }
+  const b = latencyCurveChart(curve, { markers: cacheSizeMarkers(factsOf("machine-b").caches) });
+  assert.ok(b.svg.includes("L1d (sysconf) 48 KiB") && b.svg.includes("L2 (sysconf) 1 MiB"));
+  assert.doesNotMatch(b.svg, /L3|508/, "machine B's implausible L3 gets no marker");
+  assert.match(b.caption, /known for this machine \(with where each came from\)/);
+  const none = latencyCurveChart(curve, { markers: cacheSizeMarkers([]) });
+  assert.doesNotMatch(none.svg, /aria-label="rule"/);
+  assert.match(none.caption, /no cache size is known for this machine, so none is marked/);
 });
 
 Deno.test("latency curve: a caption can be replaced; an empty curve is refused", () => {
