@@ -25,6 +25,9 @@ import { z } from "zod";
 import { environment, type ProbeEnvironment } from "./machine.ts";
 import { libc, pageSizeBytes } from "./libc.ts";
 
+/** The kernel's PF_EXITING task flag (field 9 of /proc/<pid>/stat): the process is exiting. */
+const PF_EXITING = 0x4;
+
 /** `_SC_CLK_TCK` on Linux: clock ticks per second, the unit of utime and stime. */
 const SC_CLK_TCK = 2;
 
@@ -110,7 +113,7 @@ function killTree(entry: { wrapper: Deno.ChildProcess; target: number | null }):
  * parentheses; fields are counted after its last `)`).
  *
  * @param text The file's contents.
- * @returns The raw counters: faults, CPU ticks, resident pages, parent pid.
+ * @returns The raw fields: state, flags, parent pid, faults, CPU ticks, resident pages.
  * @throws {SyntaxError} If the text is not a stat line.
  *
  * @example A stat line
@@ -120,11 +123,13 @@ function killTree(entry: { wrapper: Deno.ChildProcess; target: number | null }):
  *
  * const line = "42 (my (odd) cmd) S 1 42 42 0 -1 4194304 150 0 2 0 7 3 0 0 20 0 1 0 100 9000000 300 18446744073709551615";
  * assert.deepEqual(parseProcStat(line), {
- *   ppid: 1, minorFaults: 150, majorFaults: 2, utimeTicks: 7, stimeTicks: 3, rssPages: 300,
+ *   state: "S", flags: 4194304, ppid: 1, minorFaults: 150, majorFaults: 2, utimeTicks: 7, stimeTicks: 3, rssPages: 300,
  * });
  * ```
  */
 export function parseProcStat(text: string): {
+  state: string;
+  flags: number;
   ppid: number;
   minorFaults: number;
   majorFaults: number;
@@ -142,6 +147,8 @@ export function parseProcStat(text: string): {
   }
   const n = (k: number) => Number(f[k - 3]);
   return {
+    state: f[0],
+    flags: n(9),
     ppid: n(4),
     minorFaults: n(10),
     majorFaults: n(12),
@@ -312,7 +319,11 @@ export async function sampleProcess(
       pid ??= findChild(child.pid);
       entry.target = pid;
       const s = pid === null ? null : readStat(pid);
-      if (s && samples.length < MAX_SAMPLES) {
+      // A process that is exiting (PF_EXITING) is tearing its memory down, and a zombie has none:
+      // such readings describe the exit, not the program.
+      const exiting = s !== null &&
+        (s.state === "Z" || s.state === "X" || (s.flags & PF_EXITING) !== 0);
+      if (s && !exiting && samples.length < MAX_SAMPLES) {
         const userMs = (s.utimeTicks * 1000) / u.ticksPerSecond;
         const systemMs = (s.stimeTicks * 1000) / u.ticksPerSecond;
         const prev = samples[samples.length - 1];
@@ -406,6 +417,7 @@ for (let i = 0; i < ${steps}; i++) {
 }
 await sleep(${idleMs});
 console.log(kept.length);
+Deno.exit(0); // exit at once: tearing the isolate down first would free the memory while sampled
 `;
   return [Deno.execPath(), "eval", script];
 }

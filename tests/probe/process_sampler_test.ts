@@ -19,6 +19,8 @@ const gone = (pid: number) => {
 Deno.test("parseProcStat counts fields after the last ')' and refuses other text", () => {
   const line = "7 (a) b) c) R 1 7 7 0 -1 0 11 0 3 0 5 6 0 0 20 0 1 0 9 1000 77 0";
   assert.deepEqual(parseProcStat(line), {
+    state: "R",
+    flags: 0,
     ppid: 1,
     minorFaults: 11,
     majorFaults: 3,
@@ -48,6 +50,10 @@ Deno.test("a leaking child: RSS grows by about what it keeps, with about one min
     `RSS grew ${peak - first.rssBytes} for ${kept} kept`,
   );
   const last = t.samples[t.samples.length - 1];
+  assert.ok(
+    last.rssBytes - first.rssBytes >= (peak - first.rssBytes) * 0.8,
+    "a leak keeps its memory to the last sample (samples during the exit are left out)",
+  );
   const pages = kept / t.units.pageBytes;
   assert.ok(last.minorFaults - first.minorFaults >= pages * 0.6, "about a fault per page written");
   for (let i = 1; i < t.samples.length; i++) {
