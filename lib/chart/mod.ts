@@ -27,6 +27,8 @@ export * from "./table.ts";
 export * from "./hierarchy.ts";
 export * from "./paging.ts";
 export * from "./vm.ts";
+export * from "./tlb.ts";
+export * from "./working_set_real.ts";
 export * from "./cache.ts";
 export * from "./gc.ts";
 export * from "./sampler.ts";
