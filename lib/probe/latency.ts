@@ -535,7 +535,7 @@ export function describeLatencyLevels(
       ram < plateaus.length - 1
         ? `, rising to ${formatNs(plateaus[plateaus.length - 1].latencyNs)} ns at ${
           formatBytes(plateaus[plateaus.length - 1].toBytes)
-        } (likely because address translation starts to miss as well: lesson 02)`
+        }`
         : ""
     }${
       ram === plateaus.length - 1 && plateaus[ram].latencyNs < MIN_MEMORY_LATENCY_NS
