@@ -25,3 +25,4 @@ export * from "./heap/mod.ts";
 export * from "./ownership/mod.ts";
 export * from "./stack/mod.ts";
 export * from "./exercise/mod.ts";
+export * from "./persistent/mod.ts";

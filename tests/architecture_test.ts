@@ -8,7 +8,17 @@ import { cellSource, parseNotebook } from "memgarden";
 
 const LIB = new URL("../lib/", import.meta.url).pathname;
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url).pathname;
-const SIMULATORS = ["random", "trace", "cache", "vm", "stack", "heap", "gc", "ownership"];
+const SIMULATORS = [
+  "random",
+  "trace",
+  "cache",
+  "vm",
+  "stack",
+  "heap",
+  "gc",
+  "ownership",
+  "persistent",
+];
 
 function walk(dir: string): string[] {
   const files: string[] = [];
