@@ -94,8 +94,15 @@ export type SampleProcessOptions = z.input<typeof Options>;
 /** Running children: the `timeout` wrapper, and the process it runs once known. */
 const live = new Map<number, { wrapper: Deno.ChildProcess; target: number | null }>();
 
-/** Kill the command (SIGKILL), then its wrapper (SIGTERM is passed on by `timeout`, then SIGKILL). */
+/**
+ * Kill the wrapper and everything it started. `timeout` (run without
+ * `--foreground`) makes itself a process-group leader, so the group, whose id
+ * is the wrapper's pid, holds the command and its children.
+ */
 function killTree(entry: { wrapper: Deno.ChildProcess; target: number | null }): void {
+  try {
+    Deno.kill(-entry.wrapper.pid, "SIGKILL");
+  } catch { /* group gone, or not a group leader yet: the steps below still apply */ }
   if (entry.target !== null) {
     try {
       Deno.kill(entry.target, "SIGKILL");
@@ -347,7 +354,10 @@ export async function sampleProcess(
     o.signal?.removeEventListener("abort", onAbort);
     if (!done) killTree(entry);
     st = await status;
-    await stdoutDone;
+    // A grandchild that escaped would hold the pipe open: wait for it only briefly.
+    let timer = 0;
+    await Promise.race([stdoutDone, new Promise((r) => timer = setTimeout(r, 1000))]);
+    clearTimeout(timer);
     live.delete(child.pid);
   }
   if (ended === "exited" && st.signal === "SIGKILL") ended = "time bound";
@@ -378,7 +388,8 @@ export async function sampleProcess(
 /**
  * A child workload for the sampler: a Deno script that allocates `stepMiB`
  * of memory `steps` times, touching every page, pausing `pauseMs` between
- * steps, keeping (`leak: true`) or dropping each block, then idles.
+ * steps, keeping (`leak: true`) or dropping each block, then forces a
+ * garbage collection and idles for `idleMs` (default 300) before it exits.
  *
  * @param options The shape of the workload.
  * @returns The command line to pass to {@linkcode sampleProcess}.
@@ -400,7 +411,7 @@ export function allocationWorkload(
     steps: z.number().int().min(1).max(64),
     pauseMs: z.number().int().min(0).max(5000),
     leak: z.boolean(),
-    idleMs: z.number().int().min(0).max(10_000).default(100),
+    idleMs: z.number().int().min(0).max(10_000).default(300),
   }).safeParse(options);
   if (!o.success) {
     throw new TypeError(`Cannot build workload: ${z.prettifyError(o.error)}`, { cause: o.error });
@@ -415,9 +426,10 @@ for (let i = 0; i < ${steps}; i++) {
   if (${leak}) kept.push(b);
   await sleep(${pauseMs});
 }
+globalThis.gc?.(); // collect what is garbage, as the baseline-exercise-idle-compare pattern does
 await sleep(${idleMs});
 console.log(kept.length);
 Deno.exit(0); // exit at once: tearing the isolate down first would free the memory while sampled
 `;
-  return [Deno.execPath(), "eval", script];
+  return [Deno.execPath(), "eval", "--v8-flags=--expose-gc", script];
 }

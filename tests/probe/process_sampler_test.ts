@@ -64,6 +64,17 @@ Deno.test("a leaking child: RSS grows by about what it keeps, with about one min
   assert.deepEqual(strayChildren(), []);
 });
 
+Deno.test("dropping the blocks instead: the last sample is well below a leak's", async () => {
+  const run = (leak: boolean) =>
+    sampleProcess(allocationWorkload({ stepMiB: 16, steps: 4, pauseMs: 20, leak }), {
+      intervalMs: 10,
+    });
+  const leak = await run(true);
+  const tidy = await run(false);
+  const end = (t: typeof leak) => t.samples[t.samples.length - 1].rssBytes;
+  assert.ok(end(tidy) < end(leak) - 32 * 1048576, `ends at ${end(tidy)} vs ${end(leak)} bytes`);
+});
+
 Deno.test("a child that outlives its time bound is killed and reaped at once", async () => {
   const t = await sampleProcess(["sleep", "30"], { maxDurationMs: 300, intervalMs: 20 });
   assert.equal(t.ended, "time bound");
