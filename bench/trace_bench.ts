@@ -1,16 +1,20 @@
-// End-to-end trace throughput: gzip lackey bytes held in memory, streamed
-// through fflate + the lackey parser + one 32 KiB 8-way LRU level.
+// Trace throughput inside one process: gzip lackey bytes held in memory, streamed
+// through node:zlib (or fflate) + the lackey parser + one 32 KiB 8-way LRU level; and the
+// fused scanner on the plain text. For the command as a user runs it, see cache_e2e_bench.ts.
 // Each iteration handles N accesses, so accesses/s = N / (time per iteration).
 import { gzipSync } from "fflate";
 import {
   CacheSimulator,
   concatTraces,
+  CsimCounter,
+  formatDin,
   formatLackey,
   parseLackey,
   parseTraceStream,
   randomTrace,
   readTrace,
   stridedTrace,
+  TraceScanner,
 } from "memgarden";
 
 const N = 1_000_000;
@@ -49,13 +53,42 @@ Deno.bench({
 
 Deno.bench({
   group: "1e6 accesses from gzip lackey bytes in memory",
-  name: "stream with fflate's Gunzip + CRC check + parse + simulate (no 3C)",
+  name: "stream with fflate's Gunzip + parse + simulate (no 3C)",
   async fn() {
     const sim = new CacheSimulator({ levels: [l1], classifyMisses: false });
     for await (const batch of parseTraceStream(chunks, { inflater: "fflate" })) sim.run(batch);
     sink += sim.result().levels[0].misses;
   },
 });
+
+// The fused path behind `sim cache`: text chunks parsed in place into one reused batch,
+// simulated as each batch fills (csim's rules, one LRU level).
+const textChunks: Uint8Array[] = [];
+for (let at = 0; at < text.length; at += 1 << 20) {
+  textChunks.push(text.subarray(at, at + (1 << 20)));
+}
+const din = new TextEncoder().encode(formatDin(trace));
+const dinChunks: Uint8Array[] = [];
+for (let at = 0; at < din.length; at += 1 << 20) dinChunks.push(din.subarray(at, at + (1 << 20)));
+for (
+  const [name, format, input] of [["lackey", "lackey", textChunks], [
+    "din",
+    "din",
+    dinChunks,
+  ]] as const
+) {
+  Deno.bench({
+    group: "1e6 accesses from gzip lackey bytes in memory",
+    name: `fused: scan ${name} text + simulate (TraceScanner + CsimCounter, no gzip)`,
+    fn() {
+      const counter = new CsimCounter(6, 8, 6);
+      const scanner = new TraceScanner({ format, onBatch: (b) => counter.run(b) });
+      for (const c of input) scanner.push(c);
+      scanner.finish();
+      sink += counter.counts().misses;
+    },
+  });
+}
 
 Deno.bench({
   group: "1e6 accesses from gzip lackey bytes in memory",

@@ -1,5 +1,5 @@
 // One cache level: the hot loop. Private; see simulator.ts for the public API.
-import { createPrng } from "../random/mod.ts";
+import { createPrng } from "../random/prng.ts";
 import { LineMap, LineSet } from "./_line_table.ts";
 import { LRU, type ReplacementPolicy, type ReplacementState } from "./replacement.ts";
 
@@ -110,6 +110,8 @@ class ShadowLru {
   }
   /** Access `line`; returns whether it hit. */
   access(line: number, allocate: boolean): boolean {
+    // The most recent line again (sequential code and data mostly are): nothing moves.
+    if (this.head >= 0 && this.lines[this.head] === line) return true;
     const i = this.map.get(line);
     if (i >= 0) {
       if (this.head !== i) {

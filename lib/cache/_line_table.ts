@@ -8,14 +8,12 @@
 /** Marks an empty slot (line numbers are never negative). */
 const EMPTY = -1;
 
-/** Spread a line number (an integer below 2^53) over 32 bits. */
-function hash(line: number): number {
-  const lo = line >>> 0;
-  const hi = (line / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return h ^ (h >>> 13);
+/**
+ * Slot of a line number (an integer below 2^53) in a table of 2^(32 - shift) slots:
+ * Fibonacci hashing of its two 32-bit halves, small enough for the JIT to inline.
+ */
+function slot(line: number, shift: number): number {
+  return Math.imul((line >>> 0) ^ ((line / 4294967296) >>> 0), 0x9e3779b1) >>> shift;
 }
 
 /**
@@ -28,6 +26,7 @@ export const MAX_DISTINCT_LINES = 3 * 2 ** 23;
 export class LineSet {
   #keys: Float64Array;
   #mask: number;
+  #shift: number;
   #size = 0;
   readonly maxLines: number;
 
@@ -36,6 +35,7 @@ export class LineSet {
     this.maxLines = maxLines;
     this.#keys = new Float64Array(1024).fill(EMPTY);
     this.#mask = 1023;
+    this.#shift = 22;
   }
 
   /** Lines held. */
@@ -52,7 +52,7 @@ export class LineSet {
   add(line: number): boolean {
     const keys = this.#keys;
     const mask = this.#mask;
-    let i = hash(line) & mask;
+    let i = slot(line, this.#shift);
     for (;;) {
       const k = keys[i];
       if (k === line) return false;
@@ -75,15 +75,17 @@ export class LineSet {
     const old = this.#keys;
     const keys = new Float64Array(old.length * 2).fill(EMPTY);
     const mask = keys.length - 1;
+    const shift = this.#shift - 1;
     for (let j = 0; j < old.length; j++) {
       const k = old[j];
       if (k === EMPTY) continue;
-      let i = hash(k) & mask;
+      let i = slot(k, shift);
       while (keys[i] !== EMPTY) i = (i + 1) & mask;
       keys[i] = k;
     }
     this.#keys = keys;
     this.#mask = mask;
+    this.#shift = shift;
   }
 }
 
@@ -95,14 +97,16 @@ export class LineMap {
   readonly #keys: Float64Array;
   readonly #values: Int32Array;
   readonly #mask: number;
+  readonly #shift: number;
 
   /** @param capacity Most entries held at once; the table has at least twice as many slots. */
   constructor(capacity: number) {
-    let n = 16;
-    while (n < capacity * 2) n *= 2;
+    let n = 16, shift = 28;
+    while (n < capacity * 2) n *= 2, shift--;
     this.#keys = new Float64Array(n).fill(EMPTY);
     this.#values = new Int32Array(n);
     this.#mask = n - 1;
+    this.#shift = shift;
   }
 
   /** Slots allocated (12 bytes each). */
@@ -114,7 +118,7 @@ export class LineMap {
   get(line: number): number {
     const keys = this.#keys;
     const mask = this.#mask;
-    let i = hash(line) & mask;
+    let i = slot(line, this.#shift);
     for (;;) {
       const k = keys[i];
       if (k === line) return this.#values[i];
@@ -127,7 +131,7 @@ export class LineMap {
   set(line: number, value: number): void {
     const keys = this.#keys;
     const mask = this.#mask;
-    let i = hash(line) & mask;
+    let i = slot(line, this.#shift);
     while (keys[i] !== EMPTY) i = (i + 1) & mask;
     keys[i] = line;
     this.#values[i] = value;
@@ -138,7 +142,7 @@ export class LineMap {
     const keys = this.#keys;
     const values = this.#values;
     const mask = this.#mask;
-    let i = hash(line) & mask;
+    let i = slot(line, this.#shift);
     while (keys[i] !== line) i = (i + 1) & mask;
     // Backward-shift: move later entries of the probe run into the hole when allowed.
     let j = i;
@@ -146,7 +150,7 @@ export class LineMap {
       j = (j + 1) & mask;
       const k = keys[j];
       if (k === EMPTY) break;
-      const home = hash(k) & mask;
+      const home = slot(k, this.#shift);
       // Entry at j may move to i if its home is not cyclically within (i, j].
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {

@@ -431,3 +431,28 @@ Deno.test("the fused csim path prints exactly what the general path prints, on d
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("a plain csim run loads no zod, Plot or whole library: the modules it imports, followed statically", () => {
+  // cache.ts imports statically only what every run needs, and the fused csim path imports
+  // csim_counter.ts and io/trace_file.ts; follow their static (non-type) imports.
+  const lib = new URL("../../lib/", import.meta.url);
+  const seen = new Set<string>();
+  const external = new Set<string>();
+  const visit = (url: URL) => {
+    if (seen.has(url.pathname)) return;
+    seen.add(url.pathname);
+    const text = Deno.readTextFileSync(url).replace(/\/\*[\s\S]*?\*\//g, "");
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+"([^"]+)"/gm)) {
+      if (m[1].startsWith(".")) visit(new URL(m[1], url));
+      else external.add(m[1]);
+    }
+  };
+  for (const f of ["cli/cache.ts", "cache/csim_counter.ts", "io/trace_file.ts"]) {
+    visit(new URL(f, lib));
+  }
+  const files = [...seen].map((p) => p.slice(lib.pathname.length)).sort();
+  assert.deepEqual([...external].filter((e) => !e.startsWith("node:")), []);
+  for (const f of files) assert.ok(!/(^|\/)mod\.ts$/.test(f) && f !== "cli/main.ts", f);
+  assert.ok(!files.includes("cache/simulator.ts") && !files.includes("io/data_file.ts"));
+  assert.ok(files.includes("trace/_line_parser.ts") && files.includes("cache/_level.ts"));
+});
