@@ -355,7 +355,7 @@ export async function sampleProcess(
     if (!done) killTree(entry);
     st = await status;
     // A grandchild that escaped would hold the pipe open: wait for it only briefly.
-    let timer = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([stdoutDone, new Promise((r) => timer = setTimeout(r, 1000))]);
     clearTimeout(timer);
     live.delete(child.pid);
