@@ -162,6 +162,7 @@ export function gcPauseTimelineChart(runs: readonly GcRunResult[]): Chart {
     x: { label: "Workload line", grid: true },
     y: { label: "Pause (work units)", grid: true, nice: true, zero: true },
     color: { legend: true, domain: runs.map((r) => r.collector) },
+    symbol: { domain: ["full", "minor", "rc"], range: ["circle", "plus", "diamond"] },
     marks: [Plot.dot(data, { x: "line", y: "pause", stroke: "collector", symbol: "kind", r: 3 })],
   });
 }

@@ -34,3 +34,25 @@ export function dataTests<T>(
     },
   }));
 }
+
+/**
+ * Define an exercise whose tests are data. With the input -> output exercise
+ * format (tests given as `calls` and `want` / `judge`, plus `run`) the tests
+ * go in as they are; with the older format (each test a function of the
+ * answer) they are adapted by {@linkcode dataTests}.
+ */
+export function defineDataExercise<T>(
+  define: (definition: never) => unknown,
+  definition: Record<string, unknown>,
+  tests: readonly DataTest[],
+  // deno-lint-ignore no-explicit-any
+  run?: (answer: T, ...args: any[]) => unknown,
+): unknown {
+  try {
+    return define({ ...definition, ...(run ? { run } : {}), tests } as never);
+  } catch (e) {
+    // The older format knows only `fn` tests (and no `run`).
+    if (!(e instanceof TypeError) || !/fn must be a function/.test(e.message)) throw e;
+    return define({ ...definition, tests: dataTests<T>(tests, run) } as never);
+  }
+}

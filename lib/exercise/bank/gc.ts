@@ -5,10 +5,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, registerExercises } from "../exercise.ts";
+import { defineExercise, type Exercise, registerExercises } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
 import { createGcCollector, runGcWorkload } from "../../gc/mod.ts";
-import { dataTests } from "./_data_tests.ts";
+import { defineDataExercise } from "./_data_tests.ts";
 
 /** An object graph as exercise 1 gives it: each object's pointer fields. */
 export type GcFieldMap = Record<string, (string | null)[]>;
@@ -91,56 +91,57 @@ const SELF_LOOP = { roots: ["x", "x"], fields: { x: ["x"], y: [null] } as GcFiel
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcImplementMark = defineExercise<GcMarkFn>({
+export const gcImplementMark = defineDataExercise<GcMarkFn>(defineExercise, {
   id: "gc-implement-mark",
   title: "Write the mark phase",
   lesson: "05-garbage-collection",
   points: 4,
   expects: "mark",
-  tests: dataTests<GcMarkFn>([
-    {
-      name: "a cycle reached from a root is marked; an object pointing into it is not",
-      points: 1,
-      calls: [[CYCLE_GRAPH.roots, CYCLE_GRAPH.fields]],
-      judge: (r) => sameSet(r, [["a", "b", "c"]], ["roots [a]"]),
-    },
-    {
-      name: "no roots: nothing is reachable; a root listed twice and a self-loop are fine",
-      points: 1,
-      calls: [[[], CYCLE_GRAPH.fields], [SELF_LOOP.roots, SELF_LOOP.fields]],
-      judge: (r) => sameSet(r, [[], ["x"]], ["no roots", "roots [x, x]"]),
-    },
-    {
-      name: "random graphs of 300 objects agree with the simulator's mark-sweep",
-      points: 1,
-      calls: [1, 2, 3].map((seed) => {
-        const g = randomGraph(seed, 300);
-        return [g.roots, g.fields];
-      }),
-      judge: (r, calls) =>
-        sameSet(
-          r,
-          calls.map(([roots, fields]) =>
-            reachableBySimulator(roots as string[], fields as GcFieldMap)
-          ),
-          ["graph 1", "graph 2", "graph 3"],
+  // The 50,000-object chain takes a while on a busy machine.
+  timeLimitMs: 10_000,
+}, [
+  {
+    name: "a cycle reached from a root is marked; an object pointing into it is not",
+    points: 1,
+    calls: [[CYCLE_GRAPH.roots, CYCLE_GRAPH.fields]],
+    judge: (r) => sameSet(r, [["a", "b", "c"]], ["roots [a]"]),
+  },
+  {
+    name: "no roots: nothing is reachable; a root listed twice and a self-loop are fine",
+    points: 1,
+    calls: [[[], CYCLE_GRAPH.fields], [SELF_LOOP.roots, SELF_LOOP.fields]],
+    judge: (r) => sameSet(r, [[], ["x"]], ["no roots", "roots [x, x]"]),
+  },
+  {
+    name: "random graphs of 300 objects agree with the simulator's mark-sweep",
+    points: 1,
+    calls: [1, 2, 3].map((seed) => {
+      const g = randomGraph(seed, 300);
+      return [g.roots, g.fields];
+    }),
+    judge: (r, calls) =>
+      sameSet(
+        r,
+        calls.map(([roots, fields]) =>
+          reachableBySimulator(roots as string[], fields as GcFieldMap)
         ),
+        ["graph 1", "graph 2", "graph 3"],
+      ),
+  },
+  {
+    name: "a chain of 50,000 objects (a recursive mark overflows the call stack: use a worklist)",
+    points: 1,
+    calls: [Object.values(chain(50_000))],
+    judge: (r) => {
+      assert.ok(Array.isArray(r[0]), `expected an array: received ${typeof r[0]}`);
+      assert.equal(
+        new Set(r[0] as string[]).size,
+        50_000,
+        "every object of the chain is reachable",
+      );
     },
-    {
-      name: "a chain of 50,000 objects (a recursive mark overflows the call stack: use a worklist)",
-      points: 1,
-      calls: [Object.values(chain(50_000))],
-      judge: (r) => {
-        assert.ok(Array.isArray(r[0]), `expected an array: received ${typeof r[0]}`);
-        assert.equal(
-          new Set(r[0] as string[]).size,
-          50_000,
-          "every object of the chain is reachable",
-        );
-      },
-    },
-  ]),
-});
+  },
+]) as Exercise<GcMarkFn>;
 
 /**
  * The workload of exercise 2 ("gc-rc-leak"): a list, a pair of objects that
@@ -198,39 +199,38 @@ gc
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcRcLeak = defineExercise<() => string[]>({
+export const gcRcLeak = defineDataExercise<() => string[]>(defineExercise, {
   id: "gc-rc-leak",
   title: "What does reference counting leak?",
   lesson: "05-garbage-collection",
   points: 3,
   expects: "rcLeaks",
-  tests: dataTests<() => string[]>([{
-    name: "the unreachable objects that reference counting still holds",
-    calls: [[]],
-    judge: (r) => {
-      const rc =
-        runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "rc", heapBytes: 1024 }).final.liveIds;
-      const ms =
-        runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "mark-sweep", heapBytes: 1024 }).final
-          .liveIds;
-      const leaked = rc.filter((id) => !ms.includes(id));
-      const got = r[0];
-      assert.ok(Array.isArray(got), `expected an array of ids: received ${JSON.stringify(got)}`);
-      const g = [...new Set(got as string[])].sort();
-      if (g.includes("head") || g.includes("n1")) {
-        assert.fail("head and n1 are still reachable from a root: they are not garbage at all");
-      }
-      if (g.includes("t") || g.includes("u")) {
-        assert.fail("t and u form no cycle: when t's count drops to 0 it is freed, and then u");
-      }
-      assert.deepEqual(
-        g,
-        [...leaked].sort(),
-        "list every object a cycle keeps alive, and only those",
-      );
-    },
-  }]),
-});
+}, [{
+  name: "the unreachable objects that reference counting still holds",
+  calls: [[]],
+  judge: (r) => {
+    const rc =
+      runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "rc", heapBytes: 1024 }).final.liveIds;
+    const ms =
+      runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "mark-sweep", heapBytes: 1024 }).final
+        .liveIds;
+    const leaked = rc.filter((id) => !ms.includes(id));
+    const got = r[0];
+    assert.ok(Array.isArray(got), `expected an array of ids: received ${JSON.stringify(got)}`);
+    const g = [...new Set(got as string[])].sort();
+    if (g.includes("head") || g.includes("n1")) {
+      assert.fail("head and n1 are still reachable from a root: they are not garbage at all");
+    }
+    if (g.includes("t") || g.includes("u")) {
+      assert.fail("t and u form no cycle: when t's count drops to 0 it is freed, and then u");
+    }
+    assert.deepEqual(
+      g,
+      [...leaked].sort(),
+      "list every object a cycle keeps alive, and only those",
+    );
+  },
+}]) as Exercise<() => string[]>;
 
 /**
  * The workload of exercise 3 ("gc-copy-bytes"): some objects live, some garbage, one `gc`.
@@ -270,37 +270,36 @@ gc
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcCopyBytes = defineExercise<() => number>({
+export const gcCopyBytes = defineDataExercise<() => number>(defineExercise, {
   id: "gc-copy-bytes",
   title: "How much does a copying collection copy?",
   lesson: "05-garbage-collection",
   points: 3,
   expects: "copiedBytes",
-  tests: dataTests<() => number>([{
-    name: "bytes copied by the gc",
-    calls: [[]],
-    judge: (r) => {
-      const c =
-        runGcWorkload(GC_COPY_WORKLOAD, { collector: "copying", heapBytes: 1024 }).collections[0];
-      const n = r[0];
-      assert.ok(
-        Number.isInteger(n),
-        `expected a whole number of bytes: received ${JSON.stringify(n)}`,
-      );
-      const all = c.occupancyBeforeBytes;
-      if (n === all) {
-        assert.fail(`${n} is every object: a copying collector never touches the garbage`);
-      }
-      if (n === c.bytesFreed) {
-        assert.fail(`${n} is the garbage: count what is reachable from the roots instead`);
-      }
-      assert.equal(
-        n,
-        c.bytesCopied,
-        "follow the pointers from the root; f points to a, but who points to f?",
-      );
-    },
-  }]),
-});
+}, [{
+  name: "bytes copied by the gc",
+  calls: [[]],
+  judge: (r) => {
+    const c =
+      runGcWorkload(GC_COPY_WORKLOAD, { collector: "copying", heapBytes: 1024 }).collections[0];
+    const n = r[0];
+    assert.ok(
+      Number.isInteger(n),
+      `expected a whole number of bytes: received ${JSON.stringify(n)}`,
+    );
+    const all = c.occupancyBeforeBytes;
+    if (n === all) {
+      assert.fail(`${n} is every object: a copying collector never touches the garbage`);
+    }
+    if (n === c.bytesFreed) {
+      assert.fail(`${n} is the garbage: count what is reachable from the roots instead`);
+    }
+    assert.equal(
+      n,
+      c.bytesCopied,
+      "follow the pointers from the root; f points to a, but who points to f?",
+    );
+  },
+}]) as Exercise<() => number>;
 
 registerExercises(gcImplementMark, gcRcLeak, gcCopyBytes);
