@@ -151,7 +151,8 @@ function risingPlateaus(
  * left out, with a note. The last plateau is main memory (RAM), and so is every
  * plateau that starts beyond the given L3 (or L4) or is slower than
  * {@linkcode MIN_MEMORY_LATENCY_NS} (on a long curve, page-table walks split
- * RAM into several plateaus); the model's memory takes the last one. Every other plateau is matched, in order, to the
+ * RAM into several plateaus); the model's memory takes the one with the
+ * most sizes (the later one on a tie). Every other plateau is matched, in order, to the
  * smallest of the given data caches larger than the plateau's smallest
  * working set. A cache that gets no plateau (a shared L3 that other
  * programs keep full, say) is left out; when several plateaus fit one cache
@@ -222,17 +223,20 @@ export function calibrateHierarchy(options: CalibrationOptions): CalibratedHiera
     (largestCache > 0 && p.fromBytes > largestCache) || p.latencyNs >= MIN_MEMORY_LATENCY_NS;
   let memoryFrom = rising.length - 1;
   while (memoryFrom > 1 && isRam(rising[memoryFrom - 1].p)) memoryFrom--;
-  if (memoryFrom < rising.length - 1) {
+  // One memory has one speed: the RAM plateau with the most sizes (the later one on a tie).
+  const ramPlateaus = rising.slice(memoryFrom);
+  const memoryPick = ramPlateaus.reduce((a, b) => ((b.p.points ?? 1) >= (a.p.points ?? 1) ? b : a));
+  if (ramPlateaus.length > 1) {
     notes.push(
       `plateaus ${
-        rising.slice(memoryFrom).map((q) => q.index + 1).join(", ")
-      } start beyond the last-level cache or are slower than ${MIN_MEMORY_LATENCY_NS} ns: all are RAM; the model uses the last one (${
-        rising[rising.length - 1].p.latencyNs.toFixed(2)
-      } ns)`,
+        ramPlateaus.map((q) => q.index + 1).join(", ")
+      } start beyond the last-level cache or are slower than ${MIN_MEMORY_LATENCY_NS} ns: all are RAM; the model uses plateau ${
+        memoryPick.index + 1
+      } (${memoryPick.p.latencyNs.toFixed(2)} ns), the one with the most sizes`,
     );
   }
   const cachePlateaus = rising.slice(0, memoryFrom);
-  const memory = rising[rising.length - 1].p;
+  const memory = memoryPick.p;
   // Match each cache plateau, in order, to the smallest data cache (at or after the last match)
   // larger than the plateau's smallest working set; several plateaus may land on one cache
   // (a level whose speed varies with the size).

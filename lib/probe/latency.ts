@@ -500,7 +500,9 @@ export function describeLatencyLevels(
     const name = `L${c.level}${c.type === "Data" ? "d" : ""} (${
       formatBytes(size)
     }, from ${c.source})`;
-    const near = cachePlateaus.find((p) => p.toBytes <= size * 1.5 && p.toBytes >= size / 2);
+    const distance = (p: LatencyPlateau) => Math.abs(Math.log2(p.toBytes / size));
+    const near = cachePlateaus.filter((p) => p.toBytes <= size * 1.5 && p.toBytes >= size / 2)
+      .sort((a, b) => distance(a) - distance(b))[0];
     const inside = cachePlateaus.filter((p) => p.toBytes <= size * 1.5);
     if (near) {
       out.push(`${name}: a plateau ends at ${formatBytes(near.toBytes)}, close to its size.`);

@@ -850,6 +850,52 @@ export function dataCache(
   );
 }
 
+/** A cache geometry a simulator can take, with where it came from. */
+export interface SimulableGeometry {
+  /** Capacity in bytes. */
+  sizeBytes: number;
+  /** Lines per set. */
+  ways: number;
+  /** Bytes per line. */
+  lineBytes: number;
+  /** Where the geometry came from. */
+  source: CacheFact["source"];
+}
+
+/**
+ * The geometry of a level's data cache when it is fully known and a
+ * set-associative simulator can model it: size, ways and line size known,
+ * and a power-of-two number of sets. Otherwise `undefined`, so a lesson can
+ * fall back to a typical cache and say so.
+ *
+ * @param facts Machine facts (or anything with `caches`).
+ * @param level 1, 2, 3...
+ * @returns The geometry with its source, or `undefined`.
+ *
+ * @example Machine B's L1d from sysconf; an L3 without ways is not simulable
+ * ```ts
+ * import { simulableGeometry } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const caches = [
+ *   { level: 1, type: "Data" as const, sizeBytes: 49152, ways: 12, lineBytes: 64, sets: 64, sharedWith: null, source: "sysconf" as const },
+ *   { level: 3, type: "Unified" as const, sizeBytes: 8 << 20, ways: null, lineBytes: null, sets: null, sharedWith: null, source: "measured" as const },
+ * ];
+ * assert.deepEqual(simulableGeometry({ caches }, 1), { sizeBytes: 49152, ways: 12, lineBytes: 64, source: "sysconf" });
+ * assert.equal(simulableGeometry({ caches }, 3), undefined);
+ * ```
+ */
+export function simulableGeometry(
+  facts: Pick<MachineFacts, "caches">,
+  level: number,
+): SimulableGeometry | undefined {
+  const c = dataCache(facts, level);
+  if (!c || c.ways === null || c.lineBytes === null) return undefined;
+  const sets = c.sizeBytes! / (c.ways * c.lineBytes);
+  if (!isPowerOfTwo(sets) || !isPowerOfTwo(c.lineBytes)) return undefined;
+  return { sizeBytes: c.sizeBytes!, ways: c.ways, lineBytes: c.lineBytes, source: c.source };
+}
+
 /**
  * One line naming the machine and each fact with its source, for the top of
  * a test log or a notebook: unknown and implausible values say so.

@@ -75,11 +75,14 @@ Deno.test("calibrate: a slow first plateau with few sizes is dropped, not the ri
       { fromBytes: 16 * K, toBytes: 32 * K, latencyNs: 3.28, points: 3 },
       { fromBytes: 64 * K, toBytes: 256 * K, latencyNs: 4.55, points: 6 },
       { fromBytes: 2 * M, toBytes: 5.66 * M, latencyNs: 174, points: 4 },
+      { fromBytes: 16 * M, toBytes: 64 * M, latencyNs: 1065, points: 3 },
     ],
     caches: CACHES,
   });
   assert.deepEqual(m.levels.map((l) => [l.name, l.measuredNs]), [["L1", 3.28], ["L2", 4.55]]);
+  // Two RAM plateaus: the one with more sizes gives memory its speed.
   assert.equal(m.memoryMeasuredNs, 174);
+  assert.ok(m.notes.some((n) => /all are RAM; the model uses plateau 4 \(174\.00 ns\)/.test(n)));
   assert.match(m.notes[0], /plateau 1 \(5\.26 ns\) is out of order with plateau 2 \(3\.28 ns\)/);
 });
 
