@@ -32,3 +32,4 @@ export * from "./working_set_real.ts";
 export * from "./cache.ts";
 export * from "./gc.ts";
 export * from "./sampler.ts";
+export * from "./design.ts";

@@ -24,3 +24,4 @@ export * from "./leak_scenarios.ts";
 export * from "./rustc.ts";
 export * from "./valgrind.ts";
 export * from "./process_sampler.ts";
+export * from "./design.ts";

@@ -13,7 +13,10 @@ import {
   munmapRegion,
   openFd,
   pageSizeBytes,
+  parseGetconf,
   readByte,
+  readSysconf,
+  SYSCONF_NAMES,
   writeByte,
 } from "memgarden";
 
@@ -157,5 +160,29 @@ Deno.test("without --allow-ffi the error says how to run", async () => {
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("readSysconf uses glibc's _SC_ numbers: its values equal getconf's on this machine", async () => {
+  const values = readSysconf();
+  assert.equal(values.PAGESIZE, pageSizeBytes());
+  assert.ok(values._NPROCESSORS_ONLN! >= 1);
+  let text: string;
+  try {
+    const out = await new Deno.Command("getconf", { args: ["-a"], stdout: "piped", stderr: "null" })
+      .output();
+    if (!out.success) return;
+    text = new TextDecoder().decode(out.stdout);
+  } catch {
+    return; // no getconf on this machine: the page-size check above still ran
+  }
+  const expected = parseGetconf(
+    text.split("\n").filter((line) => line.split(/\s+/)[0] in SYSCONF_NAMES).join("\n"),
+  );
+  assert.ok(Object.keys(expected).length >= 10, "getconf lists the cache values");
+  for (const [name, value] of Object.entries(expected)) {
+    // _PHYS_PAGES may move by a page between the two reads; everything else is fixed.
+    if (name === "_PHYS_PAGES") continue;
+    assert.equal(values[name], value, name);
   }
 });
