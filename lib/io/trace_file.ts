@@ -223,9 +223,10 @@ export async function scanTraceFile(
       const first = buffer.slice(0, n ?? 0);
       const compressed = async function* (): AsyncGenerator<Uint8Array> {
         if (first.length > 0) yield first;
+        // One buffer, reused: the gunzip is done with a chunk (every write to the inflater
+        // has called back, headers and trailers are copied) before it asks for the next.
+        const chunk = new Uint8Array(READ_BYTES);
         for (;;) {
-          // A fresh buffer per read: the gunzip may still hold the previous one.
-          const chunk = new Uint8Array(READ_BYTES);
           const got = file.readSync(chunk);
           if (got === null) return;
           yield chunk.subarray(0, got);

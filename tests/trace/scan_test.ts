@@ -250,3 +250,30 @@ Deno.test("scanTraceFile names the file and line of a malformed line, and a dire
     await Deno.remove(dir);
   }
 });
+
+Deno.test("scanTraceFile: a gzip file of several members spanning many 1 MiB reads", async () => {
+  const { randomTrace } = await import("memgarden");
+  const t = randomTrace({ seed: 9, count: 400_000, rangeBytes: 2 ** 40, storeFraction: 0.3 });
+  const text = enc.encode(formatLackey(t));
+  // Three members, cut at line ends, with fflate's fastest level so the file stays large.
+  const cuts = [0.31, 0.77].map((f) => text.indexOf(10, Math.floor(text.length * f)) + 1);
+  const parts = [text.subarray(0, cuts[0]), text.subarray(cuts[0], cuts[1]), text.subarray(cuts[1])]
+    .map((p) => gzipSync(p, { level: 1 }));
+  const path = await Deno.makeTempFile({ suffix: ".trace.gz" });
+  try {
+    const file = await Deno.open(path, { write: true });
+    for (const p of parts) await file.write(p);
+    file.close();
+    assert.ok(Deno.statSync(path).size > 1.5 * (1 << 20), `${Deno.statSync(path).size} bytes`);
+    let n = 0, sum = 0;
+    const summary = await scanTraceFile(path, (b) => {
+      for (let i = 0; i < b.length; i++) sum += (b.addresses[i] % 65521) * (b.ops[i] + 1);
+      n += b.length;
+    });
+    let ref = 0;
+    for (let i = 0; i < t.length; i++) ref += (t.addresses[i] % 65521) * (t.ops[i] + 1);
+    assert.deepEqual([n, sum, summary.gzip, summary.textBytes], [t.length, ref, true, text.length]);
+  } finally {
+    await Deno.remove(path);
+  }
+});
