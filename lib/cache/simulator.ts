@@ -87,7 +87,7 @@ export const CacheHierarchyConfig = z.strictObject({
     .min(0, "must be at least 0")
     .max(
       2 ** 20,
-      "must be at most 1048576 (2^20): the step log is held in memory (drainSteps() empties it between batches)",
+      "must be at most 1048576 (2^20): the step log is held in memory",
     ).default(0),
 });
 /** A hierarchy configuration. */

@@ -348,7 +348,11 @@ export async function cacheCli(
     dataL1 = typeof base === "object" && base !== null && base.instructionL1 ? 1 : 0;
   } catch (e) {
     const message = oneLine(e);
-    return usageError(o.config !== undefined ? `${o.config}: ${message}` : message);
+    // A bad hierarchy in the file: one line naming the file and the field (no usage text).
+    if (o.config !== undefined) {
+      return { stdout: [], stderr: [`${o.config}: ${message}`], status: 2 };
+    }
+    return usageError(message);
   }
 
   // The run: problems with the trace, or limits reached while simulating, are status 1.
