@@ -21,6 +21,8 @@ const commands: Record<string, () => Promise<SimCommand>> = {
   translate: async () => (await import("./translate.ts")).command,
   tables: async () => (await import("./tables.ts")).command,
   cache: async () => (await import("./cache.ts")).command,
+  malloc: async () => (await import("./malloc.ts")).command,
+  mdriver: async () => (await import("./mdriver.ts")).command,
   borrow: async () => (await import("./borrow.ts")).command,
   gc: async () => (await import("./gc.ts")).command,
 };

@@ -2,8 +2,8 @@
  * A dynamic memory allocator working on real bytes, the way a good CS:APP
  * Malloc Lab solution does.
  *
- * The heap is one resizable `ArrayBuffer`; addresses are byte offsets into
- * it. Its layout is the textbook one: 4 bytes of padding, an allocated
+ * The heap is one `ArrayBuffer` (copied into one twice as large when the
+ * break passes its end); addresses are byte offsets into it. Its layout is the textbook one: 4 bytes of padding, an allocated
  * *prologue* block of 8 bytes, the blocks, and a 4-byte *epilogue* header of
  * size 0 marked allocated. Every block carries a 4-byte header and a 4-byte
  * footer (boundary tags) holding `size | allocated`, where `size` counts the
@@ -16,8 +16,10 @@
  * - `explicit`: one doubly linked list of free blocks, the predecessor and
  *   successor offsets stored in the free block's first 8 payload bytes,
  *   new free blocks pushed at the front (LIFO);
- * - `segregated`: `classCount` such lists, class `k` holding blocks of
- *   2^(k+3)+1 .. 2^(k+4) bytes (class 0 up to 16, the last class unbounded).
+ * - `segregated`: many such lists, by size, as dlmalloc keeps them: one
+ *   list per exact size up to 512 bytes (16, 24, ..., 512), then
+ *   `classCount` lists of sizes 2^(k+9)+1 .. 2^(k+10) bytes (the last one
+ *   unbounded). Exact lists make a small request's search O(1).
  *
  * Placement (`fit`): `first` takes the first block that fits, `next` resumes
  * where the previous search stopped, `best` the smallest that fits, `worst`
@@ -75,7 +77,7 @@ export const HeapConfig = z.strictObject({
   /** Largest heap in bytes, like a resource limit on `sbrk` (default 64 MiB). */
   maxBytes: z.number({ error: "must be a number" }).int("must be an integer")
     .min(64, "must be at least 64").max(2 ** 31, "must be at most 2^31").default(2 ** 26),
-  /** Number of size classes of the segregated lists (default 12). */
+  /** Number of power-of-two size classes above 512 bytes in the segregated lists (default 12). */
   classCount: z.number({ error: "must be a number" }).int("must be an integer")
     .min(1, "must be at least 1").max(28, "must be at most 28").default(12),
   /** Keep a step log of every operation (default false). */
@@ -162,6 +164,9 @@ export interface HeapStats {
 
 const ALLOC = 1;
 const FIXED_OVERHEAD = 16;
+/** Exact-size free lists of the segregated heap: 16, 24, ..., 512 bytes. */
+const SMALL_MAX = 512;
+const SMALL_BINS = (SMALL_MAX >> 3) - 1;
 const FIRST_BP = 16;
 const LIST_KIND = { implicit: 0, explicit: 1, segregated: 2 } as const;
 const FIT_KIND = { first: 0, next: 1, best: 2, worst: 3 } as const;
@@ -187,7 +192,8 @@ export class Heap {
   #heads: Int32Array;
   #rovers: Int32Array;
   #rover = FIRST_BP;
-  #requested = new Map<number, number>();
+  // Requested size + 1 of the live block whose payload is at 8*i (0: none), outside the heap's bytes.
+  #req: Uint32Array;
   #payload = 0;
   #peak = 0;
   #allocatedBlocks = 0;
@@ -217,21 +223,22 @@ export class Heap {
     this.#minBlock = config.minBlockBytes;
     this.#splitMin = Math.max(config.minBlockBytes, config.splitThresholdBytes);
     this.#deferred = config.coalesce === "deferred";
-    this.#classes = config.list === "segregated" ? config.classCount : 1;
+    this.#classes = config.list === "segregated" ? SMALL_BINS + config.classCount : 1;
     this.#heads = new Int32Array(this.#classes);
     this.#rovers = new Int32Array(this.#classes);
-    this.#buf = new ArrayBuffer(Math.min(4096, config.maxBytes), {
-      maxByteLength: config.maxBytes,
-    });
+    // A plain buffer replaced by one twice as large when the break passes its end:
+    // typed arrays over resizable buffers are several times slower in V8.
+    this.#buf = new ArrayBuffer(Math.min(4096, config.maxBytes));
     this.#w = new Uint32Array(this.#buf);
     this.#u8 = new Uint8Array(this.#buf);
+    this.#req = new Uint32Array(this.#buf.byteLength >> 3);
     // padding | prologue header | prologue footer | epilogue header
     this.#w[1] = 8 | ALLOC;
     this.#w[2] = 8 | ALLOC;
     this.#w[3] = 0 | ALLOC;
   }
 
-  /** The heap's bytes (length = the current break). */
+  /** The heap's bytes (length = the current break); a fresh view after the heap grows. */
   get bytes(): Uint8Array {
     return this.#u8.subarray(0, this.#brk);
   }
@@ -261,8 +268,9 @@ export class Heap {
   // ---- free lists ------------------------------------------------------------
   #classOf(size: number): number {
     if (this.#classes === 1) return 0;
-    const c = 32 - Math.clz32(size - 1) - 4;
-    return c < 0 ? 0 : c >= this.#classes ? this.#classes - 1 : c;
+    if (size <= SMALL_MAX) return (size >> 3) - 2;
+    const c = SMALL_BINS + 32 - Math.clz32(size - 1) - 10;
+    return c >= this.#classes ? this.#classes - 1 : c;
   }
   #insert(bp: number): void {
     if (this.#list === 0) return;
@@ -486,7 +494,15 @@ export class Heap {
     const want = this.#brk + bytes;
     if (want > this.#buf.byteLength) {
       const cap = Math.min(this.config.maxBytes, Math.max(want, 2 * this.#buf.byteLength));
-      this.#buf.resize(cap);
+      const buf = new ArrayBuffer(cap);
+      const u8 = new Uint8Array(buf);
+      u8.set(this.#u8);
+      this.#buf = buf;
+      this.#u8 = u8;
+      this.#w = new Uint32Array(buf);
+      const req = new Uint32Array(cap >> 3);
+      req.set(this.#req);
+      this.#req = req;
     }
     this.#brk = want;
   }
@@ -505,9 +521,18 @@ export class Heap {
     }
   }
 
+  /** The requested size of the live block at `address`, or -1. */
+  #reqAt(address: number): number {
+    if (
+      typeof address !== "number" || !Number.isInteger(address) || address < FIRST_BP ||
+      address >= this.#brk || (address & 7) !== 0
+    ) return -1;
+    return this.#req[address >> 3] - 1;
+  }
+
   #checkLive(address: number, what: string): number {
-    const req = this.#requested.get(address);
-    if (req === undefined) {
+    const req = this.#reqAt(address);
+    if (req < 0) {
       throw new RangeError(
         `Cannot ${what}: the address must be one that malloc returned and that is not freed yet: received ${
           String(address)
@@ -549,7 +574,7 @@ export class Heap {
   }
 
   #track(bp: number, requested: number): void {
-    this.#requested.set(bp, requested);
+    this.#req[bp >> 3] = requested + 1;
     this.#payload += requested;
     if (this.#payload > this.#peak) this.#peak = this.#payload;
     this.#allocatedBlocks++;
@@ -558,7 +583,7 @@ export class Heap {
   }
 
   #untrack(bp: number, requested: number): void {
-    this.#requested.delete(bp);
+    this.#req[bp >> 3] = 0;
     this.#payload -= requested;
     this.#allocatedBlocks--;
     this.#allocatedBytes -= this.#size(bp);
@@ -842,7 +867,7 @@ export class Heap {
    * ```
    */
   isLive(address: number): boolean {
-    return this.#requested.has(address);
+    return this.#reqAt(address) >= 0;
   }
 
   /**
@@ -868,7 +893,7 @@ export class Heap {
         address: bp,
         sizeBytes: size,
         allocated,
-        requestedBytes: allocated ? this.#requested.get(bp) ?? 0 : 0,
+        requestedBytes: allocated ? Math.max(0, this.#reqAt(bp)) : 0,
       });
     }
     return out;
@@ -993,8 +1018,8 @@ export class Heap {
         freeSet.add(bp);
         if (prevFree && !this.#deferred) problems.push(`block ${bp}: two free blocks adjacent`);
       } else {
-        const req = this.#requested.get(bp);
-        if (req === undefined) problems.push(`block ${bp}: allocated but not tracked`);
+        const req = this.#reqAt(bp);
+        if (req < 0) problems.push(`block ${bp}: allocated but not tracked`);
         else if (req + 8 > size) problems.push(`block ${bp}: payload larger than its block`);
       }
       prevFree = free;
@@ -1005,8 +1030,10 @@ export class Heap {
       problems.push(`blocks end at ${bp} but the heap ends at ${this.#brk} (epilogue lost)`);
     }
     if (total !== this.#brk) problems.push(`blocks add up to ${total}, heap is ${this.#brk}`);
-    for (const a of this.#requested.keys()) {
-      if (!this.#isAlloc(a)) problems.push(`tracked block ${a} is not allocated`);
+    for (let i = 0; i < this.#req.length && 8 * i < this.#brk; i++) {
+      if (this.#req[i] !== 0 && !this.#isAlloc(8 * i)) {
+        problems.push(`tracked block ${8 * i} is not allocated`);
+      }
     }
     if (this.#list !== 0) {
       const seen = new Set<number>();

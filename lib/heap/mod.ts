@@ -22,3 +22,4 @@
  */
 export * from "./allocator.ts";
 export * from "./ostep_freelist.ts";
+export * from "./malloc_trace.ts";
