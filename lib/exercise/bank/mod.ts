@@ -10,3 +10,4 @@ export * from "./hierarchy.ts";
 export * from "./virtual_memory.ts";
 export * from "./gc.ts";
 export * from "./leaks.ts";
+export * from "./design.ts";

@@ -1,0 +1,85 @@
+/**
+ * Lesson 10's exercises: a correct answer earns every point, and each
+ * typical wrong answer fails with a message that says what to fix.
+ */
+import assert from "node:assert/strict";
+import { check, encodeRecord } from "memgarden";
+
+const encodeInto = (id: number, score: number, out: Uint8Array) => {
+  out.set(encodeRecord(id, score).subarray(0, 0));
+  out[0] = id & 255;
+  out[1] = (id >>> 8) & 255;
+  out[2] = (id >>> 16) & 255;
+  out[3] = (id >>> 24) & 255;
+  out[4] = score & 255;
+  out[5] = (score >>> 8) & 255;
+  out[6] = score >= 50 ? 1 : 0;
+  out[7] = (out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6]) & 255;
+  return out;
+};
+
+function* bigOrders(orders: Iterable<{ id: number; total: number }>, min: number) {
+  for (const o of orders) if (o.total >= min) yield o.id;
+}
+
+const setIn = (tree: unknown, path: (string | number)[], value: unknown): unknown => {
+  if (path.length === 0) return value;
+  const [k, ...rest] = path;
+  const node = tree as Record<string | number, unknown>;
+  const copy = (Array.isArray(tree) ? tree.slice() : { ...node }) as Record<
+    string | number,
+    unknown
+  >;
+  copy[k] = setIn(node[k], rest, value);
+  return copy;
+};
+
+Deno.test("correct answers earn full marks", async () => {
+  for (
+    const [id, answer] of [
+      ["design-encode-into", encodeInto],
+      ["design-lazy-orders", bigOrders],
+      ["design-shared-update", setIn],
+    ] as const
+  ) {
+    const r = await check(id, answer);
+    assert.equal(r.passed, true, `${id}: ${JSON.stringify(r)}`);
+    assert.equal(r.score, r.maxScore);
+  }
+});
+
+Deno.test("encode-into: a copy into the buffer that forgets the checksum fails", async () => {
+  const partial = (id: number, score: number, out: Uint8Array) => {
+    out.set(encodeRecord(id, score).subarray(0, 7));
+    return out;
+  };
+  const r = await check("design-encode-into", partial);
+  assert.equal(r.passed, false);
+  assert.ok(r.score < r.maxScore);
+});
+
+Deno.test("lazy-orders: an array-returning version fails on the counts and the endless stream", async () => {
+  const arrays = (orders: Iterable<{ id: number; total: number }>, min: number) =>
+    Array.from(orders).filter((o) => o.total >= min).map((o) => o.id);
+  const r = await check("design-lazy-orders", arrays);
+  assert.equal(r.passed, false);
+  const text = JSON.stringify(r);
+  assert.match(text, /were enough/);
+  assert.match(text, /is it lazy/);
+});
+
+Deno.test("shared-update: mutating in place and copying everything both fail with the reason", async () => {
+  const mutate = (tree: unknown, path: (string | number)[], value: unknown) => {
+    let node = tree as Record<string | number, unknown>;
+    for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+    node[path[path.length - 1]] = value;
+    return tree;
+  };
+  const r1 = await check("design-shared-update", mutate);
+  assert.equal(r1.score, 0);
+  const deepCopy = (tree: unknown, path: (string | number)[], value: unknown) =>
+    setIn(structuredClone(tree), path, value);
+  const r2 = await check("design-shared-update", deepCopy);
+  assert.equal(r2.passed, false);
+  assert.match(JSON.stringify(r2), /share it instead of copying it/);
+});
