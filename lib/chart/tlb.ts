@@ -20,6 +20,8 @@ export interface TlbReachChartInput {
   cpuinfoTlb: CpuinfoTlb | null;
 }
 
+const ORDINALS = ["1st", "2nd", "3rd"];
+
 const LAYOUT_COLORS: Record<string, string> = {
   "small-pages": THEME.colors[0],
   "huge-pages": THEME.colors[2],
@@ -69,7 +71,7 @@ export function tlbReachChart(
   const steps = tlbReachSteps(result, "small-pages").filter((s) => s.fromTlb);
   const rules = steps.map((s, i) => ({
     pages: s.afterPages,
-    label: `${i === 0 ? "1st" : i === 1 ? "2nd" : `${i + 1}th`} TLB step after ${s.afterPages}`,
+    label: `${ORDINALS[i] ?? `${i + 1}th`} TLB step after ${s.afterPages}`,
   }));
   const cpu = result.cpuinfoTlb && result.cpuinfoTlb.pageBytes === 4096
     ? [{ pages: result.cpuinfoTlb.entries, label: `cpuinfo TLB ${result.cpuinfoTlb.entries}` }]

@@ -786,7 +786,7 @@ export function describeTlbReach(
         : ` The first step, at ${first.afterPages} pages with 4 KiB pages, is gone: each 2 MiB entry covers 512 of them.`;
     } else {
       moved =
-        ` Yet the first step stayed near ${hugeFirst.afterPages} pages, as if the translations were still cached 4 KiB at a time (inside a virtual machine, the host's own page size also caps what one TLB entry can cover).`;
+        ` Yet the first step did not move out (after ${hugeFirst.afterPages} pages with huge pages, ${first.afterPages} without), as if the translations were still cached 4 KiB at a time (inside a virtual machine, the host's own page size also caps what one TLB entry can cover).`;
     }
     parts.push(farEnd + moved);
   }
