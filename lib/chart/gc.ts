@@ -172,6 +172,7 @@ export function gcPauseTimelineChart(runs: readonly GcRunResult[]): Chart {
  * each drop a collection.
  *
  * @param runs Runs (their occupancy samples).
+ * @param options Labels for the runs (default: the collectors' names), a title, a caption.
  * @returns A {@linkcode Chart}.
  *
  * @example A line per run
@@ -184,9 +185,18 @@ export function gcPauseTimelineChart(runs: readonly GcRunResult[]): Chart {
  * assert.match(c.svg, /Held by objects \(bytes\)/);
  * ```
  */
-export function gcOccupancyChart(runs: readonly GcRunResult[]): Chart {
+export function gcOccupancyChart(
+  runs: readonly GcRunResult[],
+  options: { labels?: readonly string[]; title?: string; caption?: string } = {},
+): Chart {
   nonEmpty("the occupancy chart", runs);
-  const data = runs.flatMap((r) => r.occupancy.map((s) => ({ collector: r.collector, ...s })));
+  const labels = options.labels ?? runs.map((r) => r.collector);
+  if (labels.length !== runs.length) {
+    throw new RangeError(
+      `Cannot draw the occupancy chart: labels must name each run (${runs.length}): received ${labels.length}`,
+    );
+  }
+  const data = runs.flatMap((r, i) => r.occupancy.map((s) => ({ collector: labels[i], ...s })));
   const rc = runs.find((r) => r.collector === "rc");
   const note = rc
     ? ` Reference counting frees as it goes, so its line stays low, except for what cycles hold (${
@@ -194,11 +204,12 @@ export function gcOccupancyChart(runs: readonly GcRunResult[]): Chart {
     } at the end).`
     : "";
   return chart({
-    title: "Bytes held by objects during the run",
-    caption: `Tracing collectors let garbage pile up until a collection, then drop back.${note}`,
+    title: options.title ?? "Bytes held by objects during the run",
+    caption: options.caption ??
+      `Tracing collectors let garbage pile up until a collection, then drop back.${note}`,
     x: { label: "Workload line", grid: true },
     y: { label: "Held by objects (bytes)", grid: true, zero: true },
-    color: { legend: true, domain: runs.map((r) => r.collector) },
+    color: { legend: true, domain: [...labels] },
     marks: [Plot.line(data, { x: "line", y: "bytes", stroke: "collector", curve: "step-after" })],
   });
 }

@@ -268,3 +268,53 @@ export function generateGcWorkload(spec: GcWorkloadSpec): GcOp[] {
   }
   return ops;
 }
+
+/**
+ * A request loop with a cache, as a workload: a rooted `cache` object heads a
+ * linked list of entries, each request allocates an entry (32 bytes) that
+ * becomes the new head, plus a temporary (64 bytes) that nobody keeps. With
+ * `keepLast` null the list only grows (a leak the collector cannot fix,
+ * because every entry stays reachable); with a number, the entry that many
+ * requests back is cut off, so the list stays that long.
+ *
+ * @param options Requests, how many entries to keep (null: all), a `gc` every so many requests.
+ * @returns The operations.
+ *
+ * @example A leaking cache keeps every entry
+ * ```ts
+ * import { cacheGcWorkload, runGcWorkload } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const leak = runGcWorkload(cacheGcWorkload({ requests: 100, keepLast: null, gcEvery: 100 }), { collector: "mark-sweep", heapBytes: 1 << 16 });
+ * const fixed = runGcWorkload(cacheGcWorkload({ requests: 100, keepLast: 10, gcEvery: 100 }), { collector: "mark-sweep", heapBytes: 1 << 16 });
+ * assert.equal(leak.final.liveIds.length, 101);
+ * assert.equal(fixed.final.liveIds.length, 11);
+ * ```
+ */
+export function cacheGcWorkload(
+  options: { requests: number; keepLast: number | null; gcEvery?: number },
+): GcOp[] {
+  const { requests, keepLast, gcEvery = 0 } = options;
+  if (!Number.isInteger(requests) || requests < 1 || requests > 100_000) {
+    throw new RangeError(
+      `Cannot build workload: requests must be from 1 to 100000: received ${requests}`,
+    );
+  }
+  if (keepLast !== null && (!Number.isInteger(keepLast) || keepLast < 1)) {
+    throw new RangeError(
+      `Cannot build workload: keepLast must be a positive whole number or null: received ${keepLast}`,
+    );
+  }
+  const lines = ["new cache 16 1", "root cache"];
+  for (let i = 0; i < requests; i++) {
+    lines.push(
+      `new e${i} 32 1`,
+      `set e${i} 0 ${i > 0 ? `e${i - 1}` : "null"}`,
+      `set cache 0 e${i}`,
+    );
+    if (keepLast !== null && i >= keepLast) lines.push(`set e${i - keepLast + 1} 0 null`);
+    lines.push(`new tmp${i} 64 0`);
+    if (gcEvery > 0 && (i + 1) % gcEvery === 0) lines.push("gc");
+  }
+  return parseGcWorkload(lines.join("\n"));
+}
