@@ -8,6 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { type Chart, chart, THEME } from "./render.ts";
 import { MARK_COLOR } from "./_marks.ts";
+import { topLeftLegend } from "./_legend.ts";
 import { type CpuinfoTlb, type TlbReachCurve, tlbReachSteps } from "../probe/tlb_reach.ts";
 
 /** What {@linkcode tlbReachChart} needs of a TLB-reach result. */
@@ -127,19 +128,7 @@ export function tlbReachChart(
       }),
       Plot.line(data, { x: "pages", y: "ns", stroke: "curve", strokeWidth: 2 }),
       Plot.dot(data, { x: "pages", y: "ns", fill: "curve", r: 3 }),
-      ...labels.map((label, i) =>
-        Plot.text([label], {
-          frameAnchor: "top-left",
-          text: (d: string) => `— ${d}`,
-          fill: colors[i],
-          dy: 6 + 16 * i,
-          dx: 6,
-          fontWeight: "bold",
-          stroke: "white",
-          strokeWidth: 3,
-          paintOrder: "stroke",
-        })
-      ),
+      ...topLeftLegend(labels.map((text, i) => ({ text, color: colors[i] }))),
     ],
   });
 }

@@ -8,6 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { type Chart, chart, THEME } from "./render.ts";
 import { MARK_COLOR } from "./_marks.ts";
+import { topLeftLegend } from "./_legend.ts";
 import { compareRealWorkingSet, type RealWorkingSetResult } from "../probe/working_set_real.ts";
 
 /**
@@ -90,18 +91,8 @@ export function realWorkingSetChart(
         strokeWidth: 2,
       }),
       Plot.dot(real, { x: "t", y: "size", fill: colors[1], r: 4 }),
-      ...names.map((name, i) =>
-        Plot.text([name], {
-          frameAnchor: "top-left",
-          text: (d: string) => `${i === 1 ? "●" : "—"} ${d}`,
-          fill: colors[i],
-          dy: 6 + 16 * i,
-          dx: 6,
-          fontWeight: "bold",
-          stroke: "white",
-          strokeWidth: 3,
-          paintOrder: "stroke",
-        })
+      ...topLeftLegend(
+        names.map((text, i) => ({ text, color: colors[i], symbol: i === 1 ? "●" : "—" })),
       ),
     ],
   });

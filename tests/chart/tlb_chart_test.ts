@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  realWorkingSetChart,
-  tlbReachChart,
-  type TlbReachResult,
-  workingSetSizes,
-} from "memgarden";
+import { realWorkingSetChart, tlbReachChart, workingSetSizes } from "memgarden";
+import { TLB_RECORDED_THIS_MACHINE } from "../probe/_tlb_fixture.ts";
 
-const RECORDED = JSON.parse(
-  Deno.readTextFileSync(
-    new URL("../probe/fixtures/tlb/machine-this-2026-12-01.json", import.meta.url),
-  ),
-) as TlbReachResult;
+const RECORDED = TLB_RECORDED_THIS_MACHINE;
 
 Deno.test("TLB reach chart: labelled log axes, one line per curve, rules at the steps and cpuinfo's size", () => {
   const c = tlbReachChart(RECORDED);

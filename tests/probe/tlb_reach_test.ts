@@ -14,12 +14,9 @@ import {
   tlbReachSteps,
 } from "memgarden";
 import fc from "fast-check";
+import { TLB_RECORDED_THIS_MACHINE } from "./_tlb_fixture.ts";
 
-const THIS_MACHINE = JSON.parse(
-  Deno.readTextFileSync(
-    new URL("./fixtures/tlb/machine-this-2026-12-01.json", import.meta.url),
-  ),
-) as TlbReachResult;
+const THIS_MACHINE = TLB_RECORDED_THIS_MACHINE;
 
 function at(r: TlbReachResult, layout: string, pages: number): number {
   const c = r.curves.find((x) => x.layout === layout)!;
