@@ -25,3 +25,5 @@ export * from "./rustc.ts";
 export * from "./valgrind.ts";
 export * from "./process_sampler.ts";
 export * from "./design.ts";
+export * from "./glibc_heap.ts";
+export * from "./recursion.ts";
