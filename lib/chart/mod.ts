@@ -33,3 +33,4 @@ export * from "./cache.ts";
 export * from "./gc.ts";
 export * from "./sampler.ts";
 export * from "./design.ts";
+export * from "./profile.ts";

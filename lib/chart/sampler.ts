@@ -106,3 +106,83 @@ export function processTraceChart(
     ],
   });
 }
+
+let liveCharts = 0;
+
+/** A chart that redraws in place in a Jupyter notebook as data arrives. */
+export interface LiveChart<T> {
+  /** Add a point; the chart is redrawn at most every `minIntervalMs`. */
+  push(point: T): Promise<void>;
+  /** Draw the final chart in place and return it (also when not in a notebook). */
+  done(): Promise<Chart | null>;
+}
+
+/**
+ * Redraw a chart in place while a measurement runs (Jupyter's
+ * `update_display_data`); outside a notebook only the final chart is made.
+ *
+ * @param draw Draws the chart from the points so far (called with at least one).
+ * @param options `minIntervalMs` between redraws (default 250).
+ * @returns A {@linkcode LiveChart}.
+ *
+ * @example Outside a notebook, done() returns the final chart
+ * ```ts
+ * import { liveChart, processTraceChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const live = liveChart(processTraceChart);
+ * await live.push({ tMs: 0, rssBytes: 1048576, minorFaults: 0, majorFaults: 0, cpuPercent: null });
+ * const c = await live.done();
+ * assert.ok(c && c.svg.includes("Resident set"));
+ * ```
+ */
+export function liveChart<T>(
+  draw: (points: T[]) => Chart,
+  options: { minIntervalMs?: number } = {},
+): LiveChart<T> {
+  const points: T[] = [];
+  const minInterval = options.minIntervalMs ?? 250;
+  const id = `memgarden-live-${++liveCharts}`;
+  // Deno.jupyter exists only inside `deno jupyter`; elsewhere reading it throws.
+  let jupyter: { broadcast?: unknown } | undefined;
+  try {
+    // deno-lint-ignore no-explicit-any
+    jupyter = (globalThis as any).Deno?.jupyter;
+  } catch {
+    jupyter = undefined;
+  }
+  let shown = false;
+  let last = -Infinity;
+  const send = async (final: boolean) => {
+    if (points.length === 0) return null;
+    const c = draw(points);
+    if (typeof jupyter?.broadcast !== "function") return c;
+    const data = (c as unknown as Record<symbol, () => Record<string, string>>)[
+      Symbol.for("Jupyter.display")
+    ]();
+    try {
+      // deno-lint-ignore no-explicit-any
+      await (jupyter as any).broadcast(shown ? "update_display_data" : "display_data", {
+        data,
+        metadata: {},
+        transient: { display_id: id },
+      });
+      shown = true;
+    } catch { /* not a kernel: nothing to update */ }
+    void final;
+    return c;
+  };
+  return {
+    async push(p) {
+      points.push(p);
+      const now = Date.now();
+      if (now - last >= minInterval) {
+        last = now;
+        await send(false);
+      }
+    },
+    async done() {
+      return await send(true);
+    },
+  };
+}

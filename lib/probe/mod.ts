@@ -24,6 +24,7 @@ export * from "./leak_scenarios.ts";
 export * from "./rustc.ts";
 export * from "./valgrind.ts";
 export * from "./process_sampler.ts";
+export * from "./rust_witness.ts";
 export * from "./design.ts";
 export * from "./glibc_heap.ts";
 export * from "./recursion.ts";

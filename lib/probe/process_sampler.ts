@@ -330,7 +330,8 @@ export async function sampleProcess(
       // such readings describe the exit, not the program.
       const exiting = s !== null &&
         (s.state === "Z" || s.state === "X" || (s.flags & PF_EXITING) !== 0);
-      if (s && !exiting && samples.length < MAX_SAMPLES) {
+      // No resident page at all: the child is between fork and exec, not running the command yet.
+      if (s && !exiting && s.rssPages > 0 && samples.length < MAX_SAMPLES) {
         const userMs = (s.utimeTicks * 1000) / u.ticksPerSecond;
         const systemMs = (s.stimeTicks * 1000) / u.ticksPerSecond;
         const prev = samples[samples.length - 1];

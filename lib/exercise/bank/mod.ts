@@ -10,4 +10,6 @@ export * from "./hierarchy.ts";
 export * from "./virtual_memory.ts";
 export * from "./gc.ts";
 export * from "./leaks.ts";
+export * from "./safety.ts";
+export * from "./tools.ts";
 export * from "./design.ts";

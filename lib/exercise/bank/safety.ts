@@ -1,0 +1,265 @@
+/**
+ * Lesson 08's exercises: fix the essay's borrow error without losing what
+ * the program does, predict rustc's verdict on three programs, and write the
+ * bounded string copy that would have stopped the stack overflow.
+ *
+ * Every judge works on plain data (a Rust source string, a list of codes, a
+ * list of bytes) and computes its expectation with the course's checker or
+ * a direct rule, never from the student's code.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { defineExercise, type Exercise, registerExercises, show } from "../exercise.ts";
+import { defineDataExercise } from "./_data_tests.ts";
+import { checkBorrows, OutsideSubsetError } from "../../ownership/mod.ts";
+
+/**
+ * The essay's rejected program, which exercise "safety-fix-borrow" asks to fix.
+ *
+ * @example rustc's E0502
+ * ```ts
+ * import { checkBorrows, SAFETY_BROKEN_PROGRAM } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(checkBorrows(SAFETY_BROKEN_PROGRAM).diagnostics.map((d) => d.code), ["E0502"]);
+ * ```
+ */
+export const SAFETY_BROKEN_PROGRAM = `fn main() {
+    let mut x = vec![1, 2, 3];
+    let y = &x;
+    x.push(4);
+    println!("{:?}", y);
+}
+`;
+
+/**
+ * The three programs of exercise "safety-predict-verdicts", in order.
+ *
+ * @example Three programs
+ * ```ts
+ * import { SAFETY_PREDICT_PROGRAMS } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(SAFETY_PREDICT_PROGRAMS.length, 3);
+ * ```
+ */
+export const SAFETY_PREDICT_PROGRAMS: readonly string[] = Object.freeze([
+  `fn main() {
+    let s = String::from("seed");
+    let t = s;
+    println!("{} {}", s, t);
+}
+`,
+  `fn main() {
+    let mut v = vec![1, 2];
+    let first = &v[0];
+    println!("{}", first);
+    v.push(3);
+}
+`,
+  `fn main() {
+    let mut total = 0;
+    let r = &mut total;
+    let copy = total;
+    *r += 1;
+    println!("{}", copy);
+}
+`,
+]);
+
+const verdictOf = (src: string): string => {
+  const r = checkBorrows(src);
+  return r.accepted ? "accepted" : r.diagnostics[0].code;
+};
+
+/**
+ * Lesson 08: fix the essay's borrow error so that rustc accepts the program,
+ * still pushes 4 and still prints `y`.
+ *
+ * @example The broken program itself does not pass
+ * ```ts
+ * import { check, SAFETY_BROKEN_PROGRAM } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await check("safety-fix-borrow", () => SAFETY_BROKEN_PROGRAM);
+ * assert.equal(r.passed, false);
+ * ```
+ */
+export const safetyFixBorrow = defineDataExercise<() => string>(defineExercise, {
+  id: "safety-fix-borrow",
+  title: "Fix the borrow error, keep the program's meaning",
+  lesson: "08-memory-safety",
+  points: 4,
+  expects: "fixedProgram",
+}, [
+  {
+    name: "is a program of the course's Rust subset",
+    points: 1,
+    calls: [[]],
+    judge: ([src]) => {
+      assert.equal(
+        typeof src,
+        "string",
+        `expected the program as a string: received ${show(src)}`,
+      );
+      try {
+        checkBorrows(src as string);
+      } catch (e) {
+        if (e instanceof OutsideSubsetError) assert.fail(e.message);
+        throw e;
+      }
+    },
+  },
+  {
+    name: "still pushes 4 onto x and prints y",
+    points: 1,
+    calls: [[]],
+    judge: ([src]) => {
+      const text = String(src);
+      assert.match(text, /x\.push\(4\)/, "the program must still call x.push(4)");
+      assert.match(
+        text,
+        /println!\("\{:\?\}", y\)/,
+        'the program must still print y with println!("{:?}", y)',
+      );
+    },
+  },
+  {
+    name: "the borrow checker accepts it",
+    points: 2,
+    calls: [[]],
+    judge: ([src]) => {
+      let r;
+      try {
+        r = checkBorrows(String(src));
+      } catch (e) {
+        assert.fail((e as Error).message);
+      }
+      assert.ok(
+        r.accepted,
+        `rejected: ${
+          r.diagnostics.map((d) => `${d.code} at ${d.line}:${d.column} (${d.message})`).join("; ")
+        }`,
+      );
+    },
+  },
+]) as Exercise<() => string>;
+
+/**
+ * Lesson 08: predict rustc's verdict ("accepted" or the first error code) for each of three programs.
+ *
+ * @example All "accepted" is not right
+ * ```ts
+ * import { check } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await check("safety-predict-verdicts", () => ["accepted", "accepted", "accepted"]);
+ * assert.equal(r.passed, false);
+ * ```
+ */
+export const safetyPredictVerdicts = defineDataExercise<() => string[]>(
+  defineExercise,
+  {
+    id: "safety-predict-verdicts",
+    title: "Predict the borrow checker's verdicts",
+    lesson: "08-memory-safety",
+    points: 3,
+    expects: "predictions",
+  },
+  SAFETY_PREDICT_PROGRAMS.map((src, i) => ({
+    name: `program ${i + 1}`,
+    points: 1,
+    calls: [[]],
+    judge: ([answer]: unknown[]) => {
+      assert.ok(
+        Array.isArray(answer) && answer.length === 3,
+        `expected an array of 3 verdicts: received ${show(answer)}`,
+      );
+      const want = verdictOf(src);
+      const got = (answer as unknown[])[i];
+      assert.equal(
+        got,
+        want,
+        `program ${i + 1}: received ${show(got)}; ${
+          want === "accepted"
+            ? "think about where the borrow is last used"
+            : 'write the error code, like "E0382"'
+        }`,
+      );
+    },
+  })),
+) as Exercise<() => string[]>;
+
+/** What a correct bounded copy leaves in a buffer of `capacity` bytes (0-filled, NUL-terminated). */
+function boundedCopy(capacity: number, text: string): number[] {
+  const bytes = new TextEncoder().encode(text);
+  const out = new Array(capacity).fill(0);
+  const n = Math.min(bytes.length, capacity - 1);
+  for (let i = 0; i < n; i++) out[i] = bytes[i];
+  return out;
+}
+
+/**
+ * Lesson 08: a bounded string copy (what `strcpy` should have been): the
+ * buffer's bytes after copying `text` into `capacity` bytes, truncated and
+ * always NUL-terminated.
+ *
+ * @example strcpy's behaviour (no bound) fails
+ * ```ts
+ * import { check } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const unbounded = (capacity: number, text: string) => [...new TextEncoder().encode(text), 0];
+ * assert.equal((await check("safety-bounded-copy", unbounded)).passed, false);
+ * ```
+ */
+export const safetyBoundedCopy = defineDataExercise<(capacity: number, text: string) => number[]>(
+  defineExercise,
+  {
+    id: "safety-bounded-copy",
+    title: "Copy a string without running past the buffer",
+    lesson: "08-memory-safety",
+    points: 3,
+    expects: "copyIntoBuffer",
+  },
+  [
+    {
+      name: "a short name fits, followed by a NUL and zeros",
+      points: 1,
+      calls: [[10, "ada"], [4, "abc"]],
+      want: [boundedCopy(10, "ada"), boundedCopy(4, "abc")],
+    },
+    {
+      name: "a long name is cut to capacity - 1 bytes and still NUL-terminated",
+      points: 1,
+      calls: [[10, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"], [1, "x"]],
+      want: [boundedCopy(10, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), boundedCopy(1, "x")],
+    },
+    {
+      name: "never returns more bytes than the buffer holds",
+      points: 1,
+      calls: [[10, "a much longer name than ten"], [16, "é is two bytes"], [2, ""]],
+      judge: (results, calls) => {
+        results.forEach((r, i) => {
+          const [capacity, text] = calls[i] as [number, string];
+          assert.ok(Array.isArray(r), `expected an array of bytes: received ${show(r)}`);
+          assert.equal(
+            (r as number[]).length,
+            capacity,
+            `a buffer of ${capacity} bytes holds ${capacity} bytes, no more, no less: received ${
+              (r as number[]).length
+            } for ${show(text)}`,
+          );
+          assert.deepEqual(
+            r,
+            boundedCopy(capacity, text),
+            `for ${show(text)} into ${capacity} bytes`,
+          );
+        });
+      },
+    },
+  ],
+) as Exercise<(capacity: number, text: string) => number[]>;
+
+registerExercises(safetyFixBorrow, safetyPredictVerdicts, safetyBoundedCopy);
