@@ -1,8 +1,9 @@
 /**
- * Grading speed: 20 submissions of lesson 00 (3 exercises each, so 60
- * `deno test` processes), half solved and half fresh student copies, run
- * in parallel up to the core count. The figure goes in the README's
- * "For instructors" section.
+ * Grading speed: 20 submissions of lesson 00 (3 exercises each, so 60 child
+ * processes, each in the bubblewrap sandbox, judged against the hidden
+ * tests), half solved and half fresh student copies, run in parallel up to
+ * the core count; one sandbox warm-up per run is included. The figure goes
+ * in the README's "For instructors" section and its table of benchmarks.
  */
 import { releaseNotebook } from "memgarden";
 import { gradeSubmissions } from "../tools/grade.ts";
@@ -20,7 +21,7 @@ const submissions = await Promise.all(Array.from({ length: 20 }, async (_, i) =>
 let kept = 0;
 Deno.bench({
   group: "grade",
-  name: "grade 20 submissions of 00-welcome (60 deno test processes)",
+  name: "grade 20 submissions of 00-welcome (60 sandboxed child processes)",
   n: 3,
   warmup: 1,
   fn: async () => {

@@ -1,16 +1,33 @@
 /**
  * The grader's pure parts: reading a submission into grading jobs, the
- * generated modules each job runs under `deno test`, and the reports
+ * student module each job runs, the tests that decide the grade (hidden
+ * tests when the instructor's files are loaded), the request sent to the
+ * sandboxed child and the judging of what it answers, and the reports
  * (terminal table, JSON, Gradescope `results.json`). `tools/grade.ts` runs
- * the jobs in separate processes with time and memory limits.
+ * the children in a sandbox with time and memory limits.
+ *
+ * The student's process computes; this process judges. A job's score comes
+ * only from judging the child's answers against this process's own tests,
+ * expected results and points, so nothing the child prints or returns can
+ * raise it above what its answers earn.
  *
  * @module
  */
 // deno-lint-ignore-file no-explicit-any
 import { cellSource, type Notebook, parseNotebook } from "../io/notebook.ts";
-import { type Exercise, getExercise, listExercises } from "./exercise.ts";
+import {
+  type Exercise,
+  type ExerciseCall,
+  getExercise,
+  getHiddenTests,
+  type HiddenTest,
+  judgeResults,
+  listExercises,
+  show,
+} from "./exercise.ts";
 import { exerciseCells } from "./release.ts";
 import type { TestOutcome } from "./run.ts";
+import { asData, decodeValue, encodeValue } from "./wire.ts";
 
 /** One exercise to grade in one submission. */
 export interface GradeJob {
@@ -66,19 +83,59 @@ export interface SubmissionGrade {
   exercises: ExerciseGrade[];
 }
 
-const IMPORTS =
-  /import\s+(?:type\s+)?[\s\S]*?\sfrom\s*["'][^"']*["']\s*;?|import\s*["'][^"']*["']\s*;?/g;
-const COMMENTS = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
-
 /**
- * Whether a code cell holds only import declarations (a set-up cell).
+ * Whether a code cell holds only import declarations (a set-up cell), by one
+ * linear scan: comments, whitespace, and `import ...;` statements whose
+ * module specifier is a string literal (an optional `with { ... }` after it).
  *
  * @param source The cell's source.
- * @returns True when nothing but imports and comments is left.
+ * @returns True when nothing but imports and comments is in it.
  */
-function isSetup(source: string): boolean {
-  return /\bimport\b/.test(source) &&
-    source.replace(COMMENTS, "").replace(IMPORTS, "").trim() === "";
+export function isSetupCell(source: string): boolean {
+  const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0xfeff;
+  let i = 0;
+  let imports = 0;
+  const n = source.length;
+  const skipSpace = () => {
+    for (;;) {
+      while (i < n && isSpace(source.charCodeAt(i))) i++;
+      if (source.startsWith("//", i)) {
+        const nl = source.indexOf("\n", i);
+        i = nl < 0 ? n : nl + 1;
+      } else if (source.startsWith("/*", i)) {
+        const end = source.indexOf("*/", i + 2);
+        if (end < 0) return false;
+        i = end + 2;
+      } else return true;
+    }
+  };
+  while (true) {
+    if (!skipSpace()) return false;
+    if (i >= n) return imports > 0;
+    if (!source.startsWith("import", i) || /[\w$]/.test(source[i + 6] ?? "")) return false;
+    i += 6;
+    // Up to the module specifier: no strings, parentheses or semicolons before it.
+    for (; i < n; i++) {
+      const c = source.charCodeAt(i);
+      if (c === 34 || c === 39) break; // " or '
+      if (c === 59 || c === 40 || c === 96) return false; // ; ( `
+    }
+    if (i >= n) return false;
+    const quote = source[i];
+    const close = source.indexOf(quote, i + 1);
+    if (close < 0 || source.slice(i + 1, close).includes("\n")) return false;
+    i = close + 1;
+    if (!skipSpace()) return false;
+    if (source.startsWith("with", i) || source.startsWith("assert", i)) {
+      const open = source.indexOf("{", i);
+      const end = open < 0 ? -1 : source.indexOf("}", open);
+      if (end < 0) return false;
+      i = end + 1;
+      if (!skipSpace()) return false;
+    }
+    if (source[i] === ";") i++;
+    imports++;
+  }
 }
 
 function round(n: number): number {
@@ -119,74 +176,6 @@ export function studentModuleSource(
     `export const __memgardenAnswer = typeof ${expects} === "undefined" ? undefined : ${expects};`,
   );
   return { code: lines.join("\n") + "\n", cellFirstLine };
-}
-
-/**
- * The generated `deno test` file for one exercise: once the library is loaded
- * it prints `@@<nonce> ready` (the grader's time limit starts there, so Deno's
- * start-up on a busy machine is not charged to the student), then imports the
- * student module and registers the exercise's tests, printing each outcome on
- * a line that starts with `@@<nonce> ` so the grader can read results even
- * when the process is later killed.
- *
- * @param exerciseId The exercise id.
- * @param nonce A random token unknown to the student's code.
- * @param timeLimitMs The time limit per test.
- * @returns The test module's text.
- *
- * @example It registers the exercise's tests
- * ```ts
- * import { graderTestSource } from "memgarden";
- * import assert from "node:assert/strict";
- *
- * assert.match(graderTestSource("welcome-page-count", "abc", 2000), /exerciseDenoTests\(getExercise\("welcome-page-count"\)/);
- * ```
- */
-export function graderTestSource(exerciseId: string, nonce: string, timeLimitMs: number): string {
-  return [
-    `import { exerciseDenoTests, getExercise } from "memgarden";`,
-    `const encoder = new TextEncoder();`,
-    `// Everything above is the grader's own start-up; the time limit starts here.`,
-    `Deno.stdout.writeSync(encoder.encode("\\n@@${nonce} ready\\n"));`,
-    `const { __memgardenAnswer } = await import("./student.ts");`,
-    `exerciseDenoTests(getExercise(${JSON.stringify(exerciseId)}), __memgardenAnswer, {`,
-    `  timeLimitMs: ${timeLimitMs},`,
-    `  onOutcome: (o) => Deno.stdout.writeSync(encoder.encode("\\n@@${nonce} " + JSON.stringify(o) + "\\n")),`,
-    `});`,
-    ``,
-  ].join("\n");
-}
-
-/**
- * Read the test outcomes a grader process printed.
- *
- * @param stdout The process's standard output.
- * @param nonce The token given to {@linkcode graderTestSource}.
- * @returns The outcomes, in order.
- *
- * @example One outcome line among other output
- * ```ts
- * import { parseGraderOutput } from "memgarden";
- * import assert from "node:assert/strict";
- *
- * const out = 'noise\n@@n1 {"name":"t","passed":true,"message":"","points":1,"maxPoints":1}\n';
- * assert.equal(parseGraderOutput(out, "n1")[0].name, "t");
- * assert.equal(parseGraderOutput(out, "other").length, 0);
- * ```
- */
-export function parseGraderOutput(stdout: string, nonce: string): TestOutcome[] {
-  const prefix = `@@${nonce} `;
-  const found: TestOutcome[] = [];
-  for (const line of stdout.split("\n")) {
-    if (!line.startsWith(prefix)) continue;
-    try {
-      const o = JSON.parse(line.slice(prefix.length));
-      if (typeof o?.name === "string" && typeof o.passed === "boolean") found.push(o);
-    } catch {
-      // a truncated line from a killed process: that test counts as not finished
-    }
-  }
-  return found;
 }
 
 /**
@@ -256,8 +245,9 @@ export function planSubmission(text: string, name: string, lessons?: string[]): 
     };
   }
   const cells = exerciseCells(nb);
+  const exerciseIndex = new Set(cells.map((c) => c.index));
   const setup = nb.cells.filter((c, i) =>
-    c.cell_type === "code" && !cells.some((e) => e.index === i) && isSetup(cellSource(c))
+    c.cell_type === "code" && !exerciseIndex.has(i) && isSetupCell(cellSource(c))
   ).map(cellSource);
   const jobs = exercises.map((exercise): GradeJob => {
     const cell = cells.filter((c) => c.exerciseId === exercise.id).at(-1);
@@ -276,63 +266,305 @@ export function planSubmission(text: string, name: string, lessons?: string[]): 
   return { message, jobs };
 }
 
+/** A test as the grader runs it: its calls, points, and how its results are judged. */
+export interface GradingTest {
+  /** The test's name. */
+  name: string;
+  /** Points for passing. */
+  points: number;
+  /** The calls (argument lists). */
+  calls: readonly ExerciseCall[];
+  /** Expected results given by the bank. */
+  want?: readonly unknown[];
+  /** A judge given by the bank. */
+  judge?: HiddenTest["judge"];
+  /** The reference answer's results for the same calls (hidden tests). */
+  expected?: unknown[];
+  /** An old-format test (`fn`): it cannot be judged outside the student's code. */
+  legacy?: boolean;
+}
+
+/** The tests that decide one exercise's grade. */
+export interface GradingPlan {
+  /** The tests, in order. */
+  tests: GradingTest[];
+  /** Where they come from: the instructor's hidden tests, or (without them) the visible ones. */
+  source: "hidden" | "visible";
+}
+
+const plans = new Map<string, GradingPlan>();
+
 /**
- * Combine a job's outcomes into its grade: tests that did not report (the
- * process was killed, crashed or never loaded) fail with `reason`.
+ * The tests that decide an exercise's grade: its hidden tests when the
+ * instructor's files are loaded (their points must add up to the
+ * exercise's), with the reference answer's results computed here, in the
+ * grader's own process; else its visible tests.
  *
  * @param exercise The exercise.
- * @param outcomes The outcomes the process reported.
- * @param reason Why the remaining tests have no outcome ("" when all reported).
+ * @returns The plan (computed once per exercise and kept).
+ *
+ * @example Without hidden tests, the visible ones decide
+ * ```ts
+ * import { getExercise, gradingPlan } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = gradingPlan(getExercise("welcome-page-count"));
+ * assert.ok(plan.tests.length >= 6);
+ * assert.ok(Math.abs(plan.tests.reduce((s, t) => s + t.points, 0) - 3) < 1e-9);
+ * ```
+ */
+export function gradingPlan(exercise: Exercise<any>): GradingPlan {
+  const hidden = getHiddenTests(exercise.id);
+  const key = `${exercise.id}:${hidden ? "hidden" : "visible"}`;
+  const known = plans.get(key);
+  if (known) return known;
+  let plan: GradingPlan;
+  if (hidden) {
+    const sum = hidden.tests.reduce((s, t) => s + t.points, 0);
+    if (Math.abs(sum - exercise.points) > 1e-9) {
+      throw new RangeError(
+        `Cannot grade ${exercise.id}: its hidden tests' points must add up to the exercise's ${exercise.points}: received ${sum}`,
+      );
+    }
+    plan = {
+      source: "hidden",
+      tests: hidden.tests.map((t) => ({
+        ...t,
+        expected: t.want ? undefined : t.calls.map((args) => {
+          try {
+            return asData(exercise.run(hidden.reference, ...(asData(args) as unknown[])));
+          } catch (err) {
+            throw new Error(
+              `Cannot grade ${exercise.id}: the reference answer fails on ${show(args)}: ${
+                (err as Error).message
+              }`,
+              { cause: err },
+            );
+          }
+        }),
+      })),
+    };
+  } else {
+    plan = {
+      source: "visible",
+      tests: exercise.tests.map((t) => ({
+        name: t.name,
+        points: t.points,
+        calls: t.calls ?? [],
+        want: t.want,
+        judge: t.judge,
+        legacy: t.calls === undefined,
+      })),
+    };
+  }
+  plans.set(key, plan);
+  return plan;
+}
+
+/** What the child answered for one call: a result, or the error it threw. */
+export type CallAnswer = { ok: unknown } | { error: string };
+
+/** What the child reported for one job. */
+export interface ChildReport {
+  /** Whether it said it was ready (the library loaded, the student's code not yet run). */
+  ready: boolean;
+  /** Why the student module did not load (a syntax error, a throw at the top of the cell), or "". */
+  loadError: string;
+  /** Whether the module does not define the expected name. */
+  missing: boolean;
+  /** The answers, by call index (into the request's flat list of calls). */
+  answers: Map<number, CallAnswer>;
+  /** Whether it finished every call. */
+  done: boolean;
+}
+
+/**
+ * The request the grader sends to the child: the exercise, the student
+ * module's URL and every call of every test, flattened and encoded.
+ *
+ * @param exerciseId The exercise.
+ * @param moduleUrl The student module's `file://` URL (inside the sandbox).
+ * @param nonce A random token that marks the child's result lines.
+ * @param tests The grading tests.
+ * @returns The request's JSON text.
+ *
+ * @example Two tests, three calls
+ * ```ts
+ * import { childRequest } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = JSON.parse(childRequest("x", "file:///t/student.ts", "n", [
+ *   { name: "a", points: 1, calls: [[1], [2]] }, { name: "b", points: 1, calls: [[NaN]] },
+ * ]));
+ * assert.deepEqual(r.calls, [[1], [2], [{ $num: "NaN" }]]);
+ * ```
+ */
+export function childRequest(
+  exerciseId: string,
+  moduleUrl: string,
+  nonce: string,
+  tests: GradingTest[],
+): string {
+  const calls = tests.flatMap((t) => t.calls.map((args) => encodeValue(args)));
+  return JSON.stringify({ id: exerciseId, module: moduleUrl, nonce, calls });
+}
+
+/**
+ * Read one line the child printed after its nonce into the report.
+ *
+ * @param report The report so far (updated).
+ * @param text The line, without the `@@<nonce> ` prefix.
+ * @param callCount How many calls the request held.
+ * @returns Nothing; malformed lines are ignored.
+ *
+ * @example An answer, an error and garbage
+ * ```ts
+ * import { emptyChildReport, readChildLine } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const r = emptyChildReport();
+ * readChildLine(r, '{"i":0,"ok":{"$num":"-0"}}', 2);
+ * readChildLine(r, '{"i":1,"error":"RangeError: no"}', 2);
+ * readChildLine(r, '{"i":7,"ok":1}', 2);
+ * readChildLine(r, "not json", 2);
+ * assert.ok(Object.is((r.answers.get(0) as { ok: number }).ok, -0));
+ * assert.deepEqual(r.answers.get(1), { error: "RangeError: no" });
+ * assert.equal(r.answers.size, 2);
+ * ```
+ */
+export function readChildLine(report: ChildReport, text: string, callCount: number): void {
+  if (text === '"ready"') {
+    report.ready = true;
+    return;
+  }
+  let o: any;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return; // a truncated line from a killed process, or noise
+  }
+  if (o === null || typeof o !== "object") return;
+  if (o.done === true) report.done = true;
+  else if (o.missing === true) report.missing = true;
+  else if (typeof o.load === "string") report.loadError ||= o.load.slice(0, 500);
+  else if (Number.isInteger(o.i) && o.i >= 0 && o.i < callCount && !report.answers.has(o.i)) {
+    if (typeof o.error === "string") report.answers.set(o.i, { error: o.error.slice(0, 300) });
+    else if ("ok" in o) report.answers.set(o.i, { ok: decodeValue(o.ok) });
+  }
+}
+
+/**
+ * An empty child report.
+ *
+ * @returns A report with nothing received yet.
+ *
+ * @example Nothing yet
+ * ```ts
+ * import { emptyChildReport } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(emptyChildReport().answers.size, 0);
+ * ```
+ */
+export function emptyChildReport(): ChildReport {
+  return { ready: false, loadError: "", missing: false, answers: new Map(), done: false };
+}
+
+/**
+ * Judge a job: each test's results (the child's answers to its calls) by the
+ * grader's own tests; points from the grader's own bank. A test without all
+ * its answers fails with `reason` (the process was killed, crashed or never
+ * loaded).
+ *
+ * @param exercise The exercise.
+ * @param plan Its grading plan.
+ * @param report What the child reported.
+ * @param reason Why answers are missing, or "".
  * @returns The exercise's grade.
  *
- * @example A process killed after the first test
+ * @example Right answers to the first test only
  * ```ts
- * import { exerciseGrade, getExercise } from "memgarden";
+ * import { emptyChildReport, getExercise, gradingPlan, judgeJob } from "memgarden";
  * import assert from "node:assert/strict";
  *
  * const ex = getExercise("welcome-page-count");
- * const first = { name: ex.tests[0].name, passed: true, message: "", points: 0.5, maxPoints: 0.5 };
- * const g = exerciseGrade(ex, [first], "time limit of 5 s exceeded");
- * assert.equal(g.score, 0.5);
- * assert.equal(g.maxScore, 3);
- * assert.match(g.tests[1].message, /time limit/);
+ * const plan = gradingPlan(ex);
+ * const report = emptyChildReport();
+ * report.answers.set(0, { ok: 0 });
+ * const g = judgeJob(ex, plan, report, "time limit exceeded");
+ * assert.equal(g.tests[0].passed, true);
+ * assert.match(g.tests[1].message, /time limit exceeded/);
+ * assert.ok(g.score < g.maxScore);
  * ```
  */
-export function exerciseGrade(
+export function judgeJob(
   exercise: Exercise<any>,
-  outcomes: TestOutcome[],
+  plan: GradingPlan,
+  report: ChildReport,
   reason: string,
 ): ExerciseGrade {
-  const byName = new Map(outcomes.map((o) => [o.name, explainOutOfMemory(o)]));
-  const tests = exercise.tests.map((t) =>
-    byName.get(t.name) ??
-      {
-        name: t.name,
-        passed: false,
-        message: reason || "no result",
-        points: 0,
-        maxPoints: t.points,
+  let offset = 0;
+  let missingAny = false;
+  const tests = plan.tests.map((t): TestOutcome => {
+    const first = offset;
+    offset += t.calls.length;
+    const fail = (message: string): TestOutcome => ({
+      name: t.name,
+      passed: false,
+      message,
+      points: 0,
+      maxPoints: t.points,
+    });
+    if (t.legacy) {
+      return fail(
+        `not graded: this test is in the old format (a function given the answer), which the grader cannot run outside the student's code: the bank must give it calls`,
+      );
+    }
+    if (report.missing) {
+      return fail(
+        `${exercise.expects} is not defined: the cell tagged exercise:${exercise.id} must define ${exercise.expects} (was it renamed?)`,
+      );
+    }
+    const results: unknown[] = [];
+    for (let k = 0; k < t.calls.length; k++) {
+      const answer = report.answers.get(first + k);
+      if (answer === undefined) {
+        missingAny = true;
+        return fail(reason || "no answer");
       }
-  );
+      if ("error" in answer) {
+        return fail(explainError(answer.error, exercise, t.calls[k]));
+      }
+      results.push(answer.ok);
+    }
+    try {
+      judgeResults(t, results, t.expected);
+      return { name: t.name, passed: true, message: "", points: t.points, maxPoints: t.points };
+    } catch (err) {
+      return fail(err instanceof Error ? err.message : `the judge failed: ${show(err)}`);
+    }
+  });
   return {
     id: exercise.id,
     title: exercise.title,
     score: round(tests.reduce((s, t) => s + t.points, 0)),
-    maxScore: round(exercise.points),
-    message: tests.length === byName.size ? "" : reason,
+    maxScore: round(plan.tests.reduce((s, t) => s + t.points, 0)),
+    message: missingAny ? reason : "",
     tests,
   };
 }
 
-/** A failed allocation inside a test is a memory problem: say so plainly. */
-function explainOutOfMemory(outcome: TestOutcome): TestOutcome {
-  if (
-    outcome.passed || !/allocation failed|Reached heap limit|out of memory/i.test(outcome.message)
-  ) {
-    return outcome;
+/** A call's error, explained for a student. */
+function explainError(error: string, exercise: Exercise<any>, args: ExerciseCall): string {
+  if (/^(Error: )?not implemented yet/.test(error)) {
+    return `${
+      error.replace(/^Error: /, "")
+    }: write your solution in the cell tagged exercise:${exercise.id}`;
   }
-  if (/^out of memory/.test(outcome.message)) return outcome;
-  return { ...outcome, message: `out of memory: ${outcome.message} (unbounded allocation?)` };
+  const where = `call with arguments ${show(args)} threw ${error}`;
+  return /allocation failed|Reached heap limit|out of memory|Invalid array length/i.test(error)
+    ? `out of memory: ${where} (unbounded allocation?)`
+    : where;
 }
 
 /**

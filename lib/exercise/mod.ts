@@ -1,8 +1,10 @@
 /**
  * Exercises and grading, after nbgrader, otter-grader and OSTEP: exercises
- * with `deno test`-style tests in a registry, an in-notebook `check`, release
- * of student copies, the grader's reports, and seeded practice problems with
- * answers on request.
+ * whose tests are calls and expected results (computing apart from
+ * judging), an in-notebook `check`, release of student copies, the
+ * grader's judging and reports, and seeded practice problems with answers
+ * on request. The instructor's hidden tests live in `hidden/`, which this
+ * module does not load.
  *
  * @example Check an answer in a notebook
  * ```ts
@@ -16,6 +18,7 @@
  * @module
  */
 export * from "./exercise.ts";
+export * from "./wire.ts";
 export * from "./run.ts";
 export * from "./check.ts";
 export * from "./practice.ts";

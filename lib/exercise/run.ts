@@ -1,6 +1,8 @@
 /**
- * Running an exercise's tests against a student's answer, in the notebook
- * (in-process, with a time limit per test) or as real `Deno.test`s.
+ * Running an exercise's visible tests against a student's answer, in the
+ * notebook (in-process, with a time limit per test). The grader does not use
+ * this: it runs the answer in a sandboxed process and judges the results in
+ * its own (see `grading.ts`).
  *
  * A time limit can stop only code that gives control back (an `await`): an
  * infinite loop in synchronous code cannot be interrupted in the same
@@ -10,7 +12,8 @@
  * @module
  */
 // deno-lint-ignore-file no-explicit-any
-import type { Exercise } from "./exercise.ts";
+import { type Exercise, type ExerciseTest, judgeResults } from "./exercise.ts";
+import { asData } from "./wire.ts";
 
 /** The outcome of one test. */
 export interface TestOutcome {
@@ -55,6 +58,21 @@ function explain(err: unknown, exercise: Exercise<any>): string {
     return `${err.name}: ${err.message}`;
   }
   return `threw a non-error value: ${String(err)}`;
+}
+
+/** One visible test in-process: an old-format `fn`, or the calls, then the judge. */
+async function runTest(
+  exercise: Exercise<any>,
+  test: ExerciseTest<any>,
+  answer: unknown,
+): Promise<void> {
+  if (test.fn) return await test.fn(answer);
+  const results: unknown[] = [];
+  for (const args of test.calls ?? []) {
+    // The answer gets a copy of the arguments and its result is judged as data, as in the grader.
+    results.push(asData(await exercise.run(answer, ...(asData(args) as unknown[]))));
+  }
+  judgeResults(test, results, undefined);
 }
 
 async function runOne(
@@ -126,7 +144,7 @@ export async function runExerciseTests(
         maxPoints: test.points,
       };
     } else {
-      const failure = await runOne(() => test.fn(answer as never), limitMs);
+      const failure = await runOne(() => runTest(exercise, test, answer), limitMs);
       outcome = {
         name: test.name,
         passed: failure === null,
@@ -139,64 +157,4 @@ export async function runExerciseTests(
     options.onOutcome?.(outcome);
   }
   return outcomes;
-}
-
-/**
- * Register an exercise's tests as real `Deno.test`s against an answer, for
- * `deno test` (the grader's generated test files call this).
- *
- * @param exercise The exercise.
- * @param answer The student's function or value.
- * @param options A time limit per test and a callback per outcome.
- * @returns The names of the registered tests.
- *
- * @example Tests appear under the exercise's id
- * ```ts
- * import { exerciseDenoTests, getExercise } from "memgarden";
- * import assert from "node:assert/strict";
- *
- * const names = exerciseDenoTests(
- *   getExercise("welcome-align-up"),
- *   (a: number, n: number) => Math.ceil(a / n) * n,
- *   { register: false },
- * );
- * assert.ok(names.every((n) => n.startsWith("welcome-align-up: ")));
- * ```
- */
-export function exerciseDenoTests(
-  exercise: Exercise<any>,
-  answer: unknown,
-  options: RunOptions & { register?: boolean } = {},
-): string[] {
-  const names = exercise.tests.map((t) => `${exercise.id}: ${t.name}`);
-  if (options.register === false) return names;
-  // After the answer runs out of memory the process is in no state to go on (the next test
-  // would only grind through the same allocations): the remaining tests fail with that message.
-  let outOfMemory = "";
-  exercise.tests.forEach((test, i) => {
-    Deno.test({
-      name: names[i],
-      sanitizeOps: false,
-      sanitizeResources: false,
-      fn: async () => {
-        const single = { ...exercise, tests: [test] };
-        let outcome: TestOutcome;
-        if (outOfMemory) {
-          outcome = {
-            name: test.name,
-            passed: false,
-            message: outOfMemory,
-            points: 0,
-            maxPoints: test.points,
-          };
-          options.onOutcome?.(outcome);
-        } else {
-          [outcome] = await runExerciseTests(single, answer, options);
-          if (/too much memory/.test(outcome.message)) outOfMemory = outcome.message;
-        }
-        if (!outcome.passed) throw new Error(outcome.message);
-      },
-    });
-  });
-  return names;
 }

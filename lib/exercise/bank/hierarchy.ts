@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, registerExercises } from "../exercise.ts";
+import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { registerPractice } from "../practice.ts";
 import { type AddressParts, simulateCache, splitAddress } from "../../cache/mod.ts";
 import { createTrace, OP_LOAD, OP_STORE, type Trace, TraceBuilder } from "../../trace/mod.ts";
@@ -125,6 +125,13 @@ export function blockedTransposeTrace(options: TransposeTraceOptions): Trace {
 
 type SplitAnswer = (address: number, geometry: SmallGeometry) => AddressParts;
 
+const L1D: SmallGeometry = { sets: 64, ways: 12, lineBytes: 64 };
+const L1D_ADDRESSES = [0x7ffd_1234, 0x10_0040, 0x3f];
+const WIDE_CASES: [number, SmallGeometry][] = [
+  [0x1234, { sets: 1, ways: 8, lineBytes: 32 }],
+  [0x7f12_3456_789a, { sets: 1024, ways: 16, lineBytes: 64 }],
+];
+
 /**
  * Lesson 01, exercise 1: split an address into tag, set index and offset.
  *
@@ -151,43 +158,27 @@ export const hierarchySplitAddress = defineExercise<SplitAnswer>({
   tests: [
     {
       name: "0x1234 in 16 sets of 16-byte lines: tag 0x12, set 3, offset 4",
-      fn: (f) =>
-        assert.deepEqual(f(0x1234, { sets: 16, ways: 1, lineBytes: 16 }), {
-          tag: 0x12,
-          set: 3,
-          offset: 4,
-        }),
+      calls: [[0x1234, { sets: 16, ways: 1, lineBytes: 16 }]],
+      want: [{ tag: 0x12, set: 3, offset: 4 }],
     },
     {
       name: "ways do not change the split (this machine's L1d: 64 sets, 12 ways, 64-byte lines)",
-      fn: (f) => {
-        for (const address of [0x7ffd_1234, 0x10_0040, 0x3f]) {
-          const g = { sets: 64, ways: 12, lineBytes: 64 };
-          assert.deepEqual(
-            f(address, g),
-            splitAddress(address, g),
-            `address 0x${address.toString(16)}`,
-          );
-        }
-      },
+      calls: L1D_ADDRESSES.map((a) => [a, L1D]),
+      want: L1D_ADDRESSES.map((a) => splitAddress(a, L1D)),
     },
     {
       name: "one set (fully associative) and addresses above 4 GiB",
-      fn: (f) => {
-        const cases: [number, SmallGeometry][] = [
-          [0x1234, { sets: 1, ways: 8, lineBytes: 32 }],
-          [0x7f12_3456_789a, { sets: 1024, ways: 16, lineBytes: 64 }],
-        ];
-        for (const [address, g] of cases) {
-          assert.deepEqual(
-            f(address, g),
+      calls: WIDE_CASES,
+      judge: (results) =>
+        WIDE_CASES.forEach(([address, g], i) =>
+          assert.deepStrictEqual(
+            results[i],
             splitAddress(address, g),
             `address 0x${
               address.toString(16)
             } with ${g.sets} sets of ${g.lineBytes}-byte lines (JavaScript's bitwise operators are 32-bit)`,
-          );
-        }
-      },
+          )
+        ),
     },
   ],
 });
@@ -200,8 +191,15 @@ function predictSteps() {
   return r.steps!;
 }
 
-const normalise = (s: unknown) =>
-  typeof s === "string" ? s.toUpperCase().replace(/[^A-Z]/g, "") : String(s);
+/**
+ * A hit/miss answer reduced to its letters (case and spacing ignored).
+ *
+ * @param s The answer.
+ * @returns Upper-case letters only.
+ */
+function normalise(s: unknown): string {
+  return typeof s === "string" ? s.toUpperCase().replace(/[^A-Z]/g, "") : show(s);
+}
 
 /**
  * Lesson 01, exercise 2: predict hit or miss for each load of a short trace.
@@ -226,9 +224,14 @@ export const hierarchyPredictHits = defineExercise<() => string>({
     {
       name: "one letter per load: H for a hit, M for a miss",
       points: 1,
-      fn: (f) => {
-        const s = normalise(f());
-        assert.match(s, /^[HM]*$/, `use only H and M (spaces are fine): received ${f()}`);
+      calls: [[]],
+      judge: ([got]) => {
+        const s = normalise(got);
+        assert.match(
+          s,
+          /^[HM]*$/,
+          `use only H and M (spaces are fine): received ${show(got)}`,
+        );
         assert.equal(
           s.length,
           hierarchyPredictAddresses.length,
@@ -239,8 +242,9 @@ export const hierarchyPredictHits = defineExercise<() => string>({
     {
       name: "the first four loads (cold misses and a hit in the same line)",
       points: 1,
-      fn: (f) => {
-        const s = normalise(f());
+      calls: [[]],
+      judge: ([got]) => {
+        const s = normalise(got);
         const steps = predictSteps();
         for (let i = 0; i < 4; i++) {
           const want = steps[i].outcome === "hit" ? "H" : "M";
@@ -257,8 +261,9 @@ export const hierarchyPredictHits = defineExercise<() => string>({
     {
       name: "every load matches the simulator (LRU replacement in set 0)",
       points: 2,
-      fn: (f) => {
-        const s = normalise(f());
+      calls: [[]],
+      judge: ([got]) => {
+        const s = normalise(got);
         predictSteps().forEach((step, i) => {
           const want = step.outcome === "hit" ? "H" : "M";
           const evicted = step.evicted ? `, evicting tag ${step.evicted.tag}` : "";
@@ -276,6 +281,14 @@ export const hierarchyPredictHits = defineExercise<() => string>({
     },
   ],
 });
+
+const BLOCK_CASES: [number, number, number][] = [
+  [32768, 4, 64],
+  [32768, 8, 32],
+  [49152, 8, 32],
+  [1 << 20, 8, 256],
+  [64, 4, 2],
+];
 
 /** The cache, matrix and element size that exercise 3's simulation test uses. */
 export const HIERARCHY_BLOCK_SETUP: Readonly<
@@ -334,36 +347,29 @@ export const hierarchyBlockSize = defineExercise<
     tests: [
       {
         name: "1 KiB cache, 4-byte ints: 8×8 blocks (CS:APP's 32×32 transpose)",
-        fn: (f) =>
-          assert.equal(f(1024, 4), 8, "2 × 8 × 8 × 4 = 512 bytes fit in 1024; 16 × 16 do not"),
+        calls: [[1024, 4]],
+        judge: ([b]) => assert.equal(b, 8, "2 × 8 × 8 × 4 = 512 bytes fit in 1024; 16 × 16 do not"),
       },
       {
         name: "other caches and element sizes, including a size that is not a power of two",
-        fn: (f) => {
-          const cases: [number, number, number][] = [
-            [32768, 4, 64],
-            [32768, 8, 32],
-            [49152, 8, 32],
-            [1 << 20, 8, 256],
-            [64, 4, 2],
-          ];
-          for (const [c, e, want] of cases) {
-            assert.equal(f(c, e), want, `cache ${c} bytes, elements of ${e} bytes`);
-          }
-        },
+        calls: BLOCK_CASES.map(([c, e]) => [c, e]),
+        judge: (results) =>
+          BLOCK_CASES.forEach(([c, e, want], i) =>
+            assert.equal(results[i], want, `cache ${c} bytes, elements of ${e} bytes`)
+          ),
       },
       {
         name: "the simulator agrees: no smaller block misses less, and the naive order misses more",
-        fn: (f) => {
+        calls: [[HIERARCHY_BLOCK_SETUP.cacheBytes, HIERARCHY_BLOCK_SETUP.elementBytes]],
+        judge: ([b]) => {
           const s = HIERARCHY_BLOCK_SETUP;
-          const b = f(s.cacheBytes, s.elementBytes);
           assert.ok(
-            Number.isInteger(b) && b >= 1 && b <= s.n,
-            `expected a block side from 1 to ${s.n}: received ${b}`,
+            typeof b === "number" && Number.isInteger(b) && b >= 1 && b <= s.n,
+            `expected a block side from 1 to ${s.n}: received ${show(b)}`,
           );
           const mine = blockedTransposeMisses(b);
           const naive = blockedTransposeMisses(s.n);
-          const half = blockedTransposeMisses(Math.max(1, b / 2));
+          const half = blockedTransposeMisses(Math.max(1, Math.floor(b / 2)));
           assert.ok(mine < naive, `block ${b}: ${mine} misses, the naive order ${naive}`);
           assert.ok(
             mine <= half,

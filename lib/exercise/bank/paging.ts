@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, registerExercises } from "../exercise.ts";
+import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { registerPractice } from "../practice.ts";
 import {
   type PagePolicy,
@@ -101,12 +101,15 @@ export const pagingCountLru = defineExercise<() => number>({
     {
       name: "a whole number between the distinct pages and the references",
       points: 1,
-      fn: (f) => {
-        const n = f();
-        assert.ok(Number.isInteger(n), `expected a whole number of faults: received ${n}`);
+      calls: [[]],
+      judge: ([n]) => {
+        assert.ok(
+          Number.isInteger(n),
+          `expected a whole number of faults: received ${show(n)}`,
+        );
         const distinct = new Set(pagingCountReferences).size;
         assert.ok(
-          n >= distinct && n <= pagingCountReferences.length,
+          (n as number) >= distinct && (n as number) <= pagingCountReferences.length,
           `each of the ${distinct} distinct pages faults at least once (a cold miss), and there are only ${pagingCountReferences.length} references: received ${n}`,
         );
       },
@@ -114,8 +117,8 @@ export const pagingCountLru = defineExercise<() => number>({
     {
       name: "equals the simulator's LRU count with 3 frames",
       points: 2,
-      fn: (f) => {
-        const n = f();
+      calls: [[]],
+      judge: ([n]) => {
         const lru = misses("lru", pagingCountReferences, 3);
         const fifo = misses("fifo", pagingCountReferences, 3);
         const opt = misses("opt", pagingCountReferences, 3);
@@ -124,7 +127,7 @@ export const pagingCountLru = defineExercise<() => number>({
           : n === opt
           ? `: ${n} is OPT's count: LRU looks back at past uses, not forward`
           : ": write the three frames after each reference, and mark each reference hit or miss";
-        assert.equal(n, lru, `expected ${lru} faults, received ${n}${hint}`);
+        assert.equal(n, lru, `expected ${lru} faults, received ${show(n)}${hint}`);
       },
     },
   ],
@@ -151,6 +154,10 @@ const access = (allowed: boolean, present: boolean, onDiskOnly: boolean): PageAc
   onDiskOnly,
 });
 
+const INVALID_ACCESSES = [false, true].flatMap((present) =>
+  [false, true].map((onDiskOnly) => access(false, present, onDiskOnly))
+);
+
 /**
  * Lesson 07: name the kind of fault an access causes.
  *
@@ -174,29 +181,30 @@ export const pagingFaultKind = defineExercise<FaultKindFn>({
   tests: [
     {
       name: "a page already mapped: no fault at all",
-      fn: (f) => assert.equal(f(access(true, true, false)), "none"),
+      calls: [[access(true, true, false)]],
+      want: ["none"],
     },
     {
       name: "the first write to fresh heap memory: minor (the kernel hands out a zeroed frame)",
-      fn: (f) => assert.equal(f(access(true, false, false)), "minor"),
+      calls: [[access(true, false, false)]],
+      want: ["minor"],
     },
     {
       name: "reading a page that was swapped out, or a file page not cached: major",
-      fn: (f) => assert.equal(f(access(true, false, true)), "major"),
+      calls: [[access(true, false, true)]],
+      want: ["major"],
     },
     {
       name: "dereferencing a null pointer or a freed region: invalid, whatever else is true",
-      fn: (f) => {
-        for (const present of [false, true]) {
-          for (const onDiskOnly of [false, true]) {
-            assert.equal(
-              f(access(false, present, onDiskOnly)),
-              "invalid",
-              `allowed false, present ${present}, onDiskOnly ${onDiskOnly}`,
-            );
-          }
-        }
-      },
+      calls: INVALID_ACCESSES.map((a) => [a]),
+      judge: (results) =>
+        INVALID_ACCESSES.forEach((a, i) =>
+          assert.equal(
+            results[i],
+            "invalid",
+            `allowed false, present ${a.present}, onDiskOnly ${a.onDiskOnly}`,
+          )
+        ),
     },
   ],
 });
@@ -225,7 +233,130 @@ function onlineOnly(p: PagePolicy): PagePolicy {
 }
 
 const frames = PAGING_BEAT_FIFO_FRAMES;
-const refs = pagingLocalityReferences;
+const refs = [...pagingLocalityReferences];
+const FRAME_RANGE = [1, 2, 3, 4, 5, 6, 7, 8];
+
+/**
+ * Run a student's policy on a reference string, where the student's code
+ * runs, and return the pages it chose to evict, in order: the decisions as
+ * data, for {@linkcode replayVictims} to judge elsewhere.
+ *
+ * @param policy The student's policy.
+ * @param references The pages referenced.
+ * @param frameCount Frames of memory.
+ * @returns The victims, one per eviction.
+ *
+ * @example LRU on a short string
+ * ```ts
+ * import { resolvePagePolicy, runPolicy } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(runPolicy(resolvePagePolicy("lru"), [1, 2, 1, 3], 2), [2]);
+ * ```
+ */
+export function runPolicy(policy: PagePolicy, references: number[], frameCount: number): number[] {
+  resolvePagePolicy(policy);
+  assert.notEqual(policy.needsFuture, true, "needsFuture must not be true: write an online policy");
+  const victims: number[] = [];
+  const online = onlineOnly(policy);
+  const recording: PagePolicy = {
+    ...online,
+    chooseVictim: (resident, t, future) => {
+      const v = online.chooseVictim(resident, t, future);
+      victims.push(v);
+      return v;
+    },
+  };
+  simulatePaging({ policy: recording, references, frames: frameCount });
+  return victims;
+}
+
+/**
+ * Replay a run's evictions in the simulator and count its faults: the
+ * judge's side of {@linkcode runPolicy}, which trusts nothing it is given.
+ *
+ * @param references The pages referenced.
+ * @param frameCount Frames of memory.
+ * @param victims The evictions the policy reported.
+ * @returns The number of page faults; throws when a victim is not resident or the count is off.
+ *
+ * @example FIFO's evictions replayed
+ * ```ts
+ * import { replayVictims } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(replayVictims([1, 2, 1, 3], 2, [1]), 3);
+ * assert.throws(() => replayVictims([1, 2, 1, 3], 2, [7]), /resident page/);
+ * ```
+ */
+export function replayVictims(references: number[], frameCount: number, victims: unknown): number {
+  assert.ok(
+    Array.isArray(victims) && victims.every((v) => typeof v === "number"),
+    `expected the pages the policy evicted, as numbers: received ${show(victims)}`,
+  );
+  let next = 0;
+  const scripted: PagePolicy = {
+    name: "your policy's choices",
+    chooseVictim: () => {
+      if (next >= victims.length) {
+        throw new Error(`your policy reported ${victims.length} evictions, the run needs more`);
+      }
+      return victims[next++];
+    },
+  };
+  let faults: number;
+  try {
+    faults = simulatePaging({ policy: scripted, references, frames: frameCount }).misses;
+  } catch (err) {
+    throw new assert.AssertionError({
+      message: `with ${frameCount} frames: ${
+        (err as Error).message.replace(/^Cannot simulate paging: /, "")
+      }`,
+    });
+  }
+  assert.equal(next, victims.length, `your policy reported more evictions than the run had`);
+  return faults;
+}
+
+/** Judge: a policy's evictions give fewer faults than FIFO (and no fewer than OPT). */
+function beatsFifo(references: number[], frameCount: number, victims: unknown): void {
+  const mine = replayVictims(references, frameCount, victims);
+  const fifo = misses("fifo", references, frameCount);
+  const opt = misses("opt", references, frameCount);
+  assert.ok(
+    mine >= opt,
+    `your policy faulted ${mine} times, fewer than OPT's ${opt}, which is impossible`,
+  );
+  assert.ok(
+    mine < fifo,
+    `your policy faulted ${mine} times, FIFO ${fifo} and OPT ${opt}: keep the pages used most recently or most often`,
+  );
+}
+
+/**
+ * The judge of "fewer faults than FIFO", for hidden tests of other strings.
+ *
+ * @param references The pages referenced.
+ * @param frameCount Frames of memory.
+ * @returns A judge that replays the first call's evictions.
+ *
+ * @example LRU beats FIFO on the locality string
+ * ```ts
+ * import { beatsFifoJudge, pagingLocalityReferences, resolvePagePolicy, runPolicy } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const refs = [...pagingLocalityReferences];
+ * const victims = runPolicy(resolvePagePolicy("lru"), refs, 4);
+ * beatsFifoJudge(refs, 4)([victims], [], undefined);
+ * assert.ok(true);
+ * ```
+ */
+export function beatsFifoJudge(
+  references: number[],
+  frameCount: number,
+): (results: unknown[], calls: unknown, expected: unknown) => void {
+  return ([victims]) => beatsFifo(references, frameCount, victims);
+}
 
 /**
  * Lesson 07: write a page replacement policy with fewer faults than FIFO.
@@ -246,57 +377,42 @@ export const pagingBeatFifo = defineExercise<PagePolicy>({
   lesson: "07-page-faults-and-swapping",
   points: 5,
   expects: "myPolicy",
+  run: runPolicy,
   tests: [
     {
       // The released cell already has this shape, so it earns no points on its own.
       name: "is a valid PagePolicy: a name and a chooseVictim function",
       points: 0,
-      fn: (p) => {
-        resolvePagePolicy(p);
-        assert.notEqual(
-          p.needsFuture,
-          true,
-          "needsFuture must not be true: write an online policy",
+      calls: [[[0, 1, 2, 0], 1]],
+      judge: ([victims]) => {
+        assert.ok(
+          Array.isArray(victims),
+          `expected the run's evictions: received ${show(victims)}`,
         );
       },
     },
     {
       name: "always evicts a resident page, from 1 to 8 frames, without looking ahead",
       points: 1,
-      fn: (p) => {
-        for (let f = 1; f <= 8; f++) misses(onlineOnly(p), refs, f);
-      },
+      calls: FRAME_RANGE.map((f) => [refs, f]),
+      judge: (results) => FRAME_RANGE.forEach((f, i) => replayVictims(refs, f, results[i])),
     },
     {
       name: "starts afresh on every run (init resets its state)",
       points: 1,
-      fn: (p) => {
-        const first = misses(onlineOnly(p), refs, frames);
-        misses(onlineOnly(p), [9, 8, 7, 9, 8, 7, 6], 2);
-        const again = misses(onlineOnly(p), refs, frames);
+      calls: [[refs, frames], [[9, 8, 7, 9, 8, 7, 6], 2], [refs, frames]],
+      judge: ([first, , again]) =>
         assert.equal(
-          again,
-          first,
+          replayVictims(refs, frames, again),
+          replayVictims(refs, frames, first),
           "the same run twice gave different counts: reset your state in init",
-        );
-      },
+        ),
     },
     {
       name: `fewer faults than FIFO with ${frames} frames on the locality string`,
       points: 3,
-      fn: (p) => {
-        const mine = misses(onlineOnly(p), refs, frames);
-        const fifo = misses("fifo", refs, frames);
-        const opt = misses("opt", refs, frames);
-        assert.ok(
-          mine >= opt,
-          `your policy faulted ${mine} times, fewer than OPT's ${opt}, which is impossible: is chooseVictim returning a page that is not resident?`,
-        );
-        assert.ok(
-          mine < fifo,
-          `your policy faulted ${mine} times, FIFO ${fifo} and OPT ${opt}: keep the pages used most recently or most often`,
-        );
-      },
+      calls: [[refs, frames]],
+      judge: ([victims]) => beatsFifo(refs, frames, victims),
     },
   ],
 });

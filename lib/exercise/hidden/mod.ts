@@ -1,0 +1,12 @@
+/**
+ * The instructor's hidden tests and reference answers: importing this
+ * registers them for the grader. Nothing here ships to students (`deno task
+ * release` leaves this folder out) and the grader's sandbox cannot see it.
+ * A new lesson adds `hidden/<lesson>.ts` and one line here.
+ *
+ * @module
+ */
+export * from "./welcome.ts";
+export * from "./hierarchy.ts";
+export * from "./virtual_memory.ts";
+export * from "./paging.ts";
