@@ -34,3 +34,5 @@ export * from "./gc.ts";
 export * from "./sampler.ts";
 export * from "./design.ts";
 export * from "./profile.ts";
+export * from "./heap.ts";
+export * from "./stack.ts";

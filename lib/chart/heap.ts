@@ -1,0 +1,180 @@
+/**
+ * Charts for the simulated heap: a heap map (used and free blocks, one row
+ * per moment), and allocator policies compared on traces (utilization or
+ * throughput).
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { type Chart, chart, THEME } from "./render.ts";
+import { formatSize } from "./format.ts";
+
+/** A block as the heap lists it. */
+export interface HeapMapBlock {
+  /** Payload address. */
+  address: number;
+  /** Whole block in bytes. */
+  sizeBytes: number;
+  /** True if allocated. */
+  allocated: boolean;
+}
+
+/** The heap at one moment: a label and its blocks. */
+export interface HeapSnapshot {
+  /** Row label, e.g. "after free(p1)". */
+  label: string;
+  /** Blocks in address order. */
+  blocks: readonly HeapMapBlock[];
+}
+
+/**
+ * Draw the heap at several moments: one row per snapshot, each block a
+ * rectangle from its header to its end, blue when allocated, grey when free.
+ *
+ * @param snapshots The moments, in order.
+ * @param options An optional title.
+ * @returns A {@linkcode Chart} whose caption reports the last row's free space.
+ * @throws {TypeError} If there are no snapshots.
+ *
+ * @example Two moments
+ * ```ts
+ * import { createHeap, heapMapChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const heap = createHeap();
+ * const a = heap.malloc(32)!;
+ * heap.malloc(8);
+ * const first = { label: "two blocks", blocks: heap.blocks() };
+ * heap.free(a);
+ * const c = heapMapChart([first, { label: "after free", blocks: heap.blocks() }]);
+ * assert.match(c.svg, /Heap address \(bytes\)/);
+ * assert.match(c.caption, /1 free block/);
+ * ```
+ */
+export function heapMapChart(
+  snapshots: readonly HeapSnapshot[],
+  options: { title?: string } = {},
+): Chart {
+  if (!Array.isArray(snapshots as unknown) || snapshots.length === 0) {
+    throw new TypeError("Cannot draw heap map: snapshots must be a non-empty array: received none");
+  }
+  const rows = snapshots.flatMap((s, i) =>
+    s.blocks.map((b) => ({
+      row: `${String(i + 1).padStart(2, "0")} ${s.label}`,
+      x1: b.address - 4,
+      x2: b.address - 4 + b.sizeBytes,
+      state: b.allocated ? "allocated" : "free",
+      size: b.sizeBytes,
+    }))
+  );
+  const last = snapshots.at(-1)!.blocks.filter((b) => !b.allocated);
+  const freeBytes = last.reduce((s, b) => s + b.sizeBytes, 0);
+  const largest = Math.max(0, ...last.map((b) => b.sizeBytes));
+  const caption = last.length === 0
+    ? "Blue blocks are allocated, grey ones free. At the end no block is free."
+    : `Blue blocks are allocated, grey ones free. At the end ${last.length} free block${
+      last.length === 1 ? "" : "s"
+    } hold ${formatSize(freeBytes)}; the largest is ${
+      formatSize(largest)
+    }, so a request for more than ${formatSize(Math.max(0, largest - 8))} must grow the heap${
+      last.length > 1 ? " even though more is free in all" : ""
+    }.`;
+  return chart({
+    title: options.title ?? "The heap, block by block",
+    caption,
+    height: Math.max(120, 40 + 28 * snapshots.length),
+    marginLeft: 160,
+    x: { label: "Heap address (bytes)" },
+    y: { label: "Moment (operation)" },
+    color: { domain: ["allocated", "free"], range: [THEME.colors[0], "#d0d0d0"], legend: true },
+    marks: [
+      Plot.barX(rows, {
+        x1: "x1",
+        x2: "x2",
+        y: "row",
+        fill: "state",
+        stroke: "white",
+        title: (d: { x1: number; size: number; state: string }) =>
+          `${d.state} block at ${d.x1}: ${d.size} bytes`,
+      }),
+    ],
+  });
+}
+
+/** One allocator configuration's result on one trace. */
+export interface PolicyResult {
+  /** The configuration, e.g. "segregated best". */
+  policy: string;
+  /** The trace, e.g. "binary". */
+  trace: string;
+  /** The value to compare (utilization fraction or Kops). */
+  value: number;
+}
+
+/**
+ * Compare allocator configurations on traces: grouped bars, one group per trace.
+ *
+ * @param results One value per configuration and trace.
+ * @param options `metric`: "util" (default; a fraction, 0..1) or "kops"; an optional title.
+ * @returns A {@linkcode Chart} whose caption names the best configuration on average.
+ * @throws {TypeError} If there are no results.
+ *
+ * @example
+ * ```ts
+ * import { policyComparisonChart } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const c = policyComparisonChart([
+ *   { policy: "first", trace: "random", value: 0.8 },
+ *   { policy: "best", trace: "random", value: 0.9 },
+ * ]);
+ * assert.match(c.caption, /best: mean 0\.900/);
+ * ```
+ */
+export function policyComparisonChart(
+  results: readonly PolicyResult[],
+  options: { metric?: "util" | "kops"; title?: string } = {},
+): Chart {
+  if (!Array.isArray(results as unknown) || results.length === 0) {
+    throw new TypeError(
+      "Cannot draw policy comparison: results must be a non-empty array: received none",
+    );
+  }
+  const metric = options.metric ?? "util";
+  const policies = [...new Set(results.map((r) => r.policy))];
+  const mean = (p: string) => {
+    const vs = results.filter((r) => r.policy === p).map((r) => r.value);
+    return vs.reduce((s, v) => s + v, 0) / vs.length;
+  };
+  const ranked = [...policies].sort((a, b) => mean(b) - mean(a));
+  const fmt = (v: number) => metric === "util" ? v.toFixed(3) : v.toFixed(0);
+  return chart(
+    {
+      title: options.title ??
+        (metric === "util" ? "Utilization by policy and trace" : "Throughput by policy and trace"),
+      caption: `Highest on average: ${ranked[0]}: mean ${fmt(mean(ranked[0]))}; lowest: ${
+        ranked.at(-1)
+      }: mean ${fmt(mean(ranked.at(-1)!))}.${
+        metric === "util" ? " Utilization is peak payload over final heap size (1 is perfect)." : ""
+      }`,
+      x: { label: "Trace", axis: "bottom" },
+      fx: { label: null, axis: null },
+      y: {
+        label: metric === "util" ? "Utilization (fraction)" : "Throughput (thousands of ops/s)",
+        grid: true,
+        ...(metric === "util" ? { domain: [0, 1] } : {}),
+      },
+      color: { domain: policies, range: THEME.colors.slice(0, policies.length), legend: true },
+      marks: [
+        Plot.barY(results, {
+          fx: "trace",
+          x: "policy",
+          y: "value",
+          fill: "policy",
+          title: (d: PolicyResult) => `${d.policy} on ${d.trace}: ${fmt(d.value)}`,
+        }),
+        Plot.ruleY([0]),
+      ],
+    } as Parameters<typeof chart>[0],
+  );
+}
