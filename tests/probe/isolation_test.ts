@@ -181,3 +181,19 @@ Deno.test("describeCopyOnWrite: fewer faults than pages, and a parent that lost 
   assert.match(s, /did not all keep its values/);
   assert.doesNotMatch(s, /Even the parent/);
 });
+
+Deno.test("recorded on this machine as root and as uid 65534: frames shown, then hidden, and said so", () => {
+  const read = (name: string) =>
+    JSON.parse(
+      Deno.readTextFileSync(new URL(`./fixtures/isolation/${name}`, import.meta.url)),
+    ) as IsolationResult;
+  const root = read("root-2026-12-01.json");
+  assert.equal(root.uid, 0);
+  assert.equal(root.framesDiffer, true);
+  assert.match(describeIsolation(root), /pagemap shows where: .*it runs as root/);
+  const user = read("uid-65534-2026-12-01.json");
+  assert.equal(user.uid, 65534);
+  assert.equal(user.pfnVisible, false);
+  assert.deepEqual(user.children.map((c) => c.readBack), [111, 222]);
+  assert.match(describeIsolation(user), /hid the frame numbers .*uid 65534/);
+});
