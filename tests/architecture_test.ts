@@ -113,6 +113,13 @@ Deno.test("probes never draw charts, and nothing but probes and io reads the mac
   assert.deepEqual(problems, []);
 });
 
+Deno.test("other programs (rustc, valgrind, gcc, child processes) are started only in lib/probe", () => {
+  const problems = files.filter((f) => f.top !== "probe" && f.text.includes("Deno.Command")).map((
+    f,
+  ) => f.rel);
+  assert.deepEqual(problems, []);
+});
+
 Deno.test("notebooks import only from the memgarden alias", () => {
   const problems: string[] = [];
   for (const entry of Deno.readDirSync(NOTEBOOKS)) {
