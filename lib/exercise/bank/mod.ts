@@ -13,3 +13,5 @@ export * from "./leaks.ts";
 export * from "./safety.ts";
 export * from "./tools.ts";
 export * from "./design.ts";
+export * from "./stack.ts";
+export * from "./heap.ts";

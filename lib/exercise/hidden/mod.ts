@@ -10,3 +10,5 @@ export * from "./welcome.ts";
 export * from "./hierarchy.ts";
 export * from "./virtual_memory.ts";
 export * from "./paging.ts";
+export * from "./stack.ts";
+export * from "./heap.ts";

@@ -1,0 +1,104 @@
+/**
+ * Lesson 03's hidden tests (instructor side only): reference answers and
+ * the seeded random cases that decide the grade.
+ *
+ * @module
+ */
+import { defineHiddenTests, type HiddenTests, visibleAsHidden } from "../exercise.ts";
+import { createPrng } from "../../random/mod.ts";
+import { simulateRecursion } from "../../stack/mod.ts";
+import {
+  stackFrameLayout,
+  type StackFrameLayoutAnswer,
+  stackMaxDepth,
+  type StackMaxDepthAnswer,
+  stackOverflowReach,
+  type StackOverflowReachAnswer,
+  stackReferenceLayout,
+  stackReferenceReach,
+} from "../bank/stack.ts";
+
+const prng = createPrng(0x03_5eed);
+const locals = () => Array.from({ length: prng.int(0, 4) }, () => prng.int(1, 40));
+
+/**
+ * Hidden tests of stack-frame-layout.
+ *
+ * @example Four points in all
+ * ```ts
+ * import { stackFrameLayoutHidden } from "memgarden/exercise/hidden/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(stackFrameLayoutHidden.tests.reduce((s, t) => s + t.points, 0), 4);
+ * ```
+ */
+export const stackFrameLayoutHidden: HiddenTests<StackFrameLayoutAnswer> = defineHiddenTests<
+  StackFrameLayoutAnswer
+>({
+  id: "stack-frame-layout",
+  reference: stackReferenceLayout,
+  tests: [
+    ...visibleAsHidden(stackFrameLayout, 2),
+    {
+      name: "random frames, with and without a canary",
+      points: 2,
+      calls: Array.from({ length: 8 }, (_, i) => [prng.int(0, 5), locals(), i % 2 === 0]),
+    },
+  ],
+});
+
+/**
+ * Hidden tests of stack-max-depth.
+ *
+ * @example Three points in all
+ * ```ts
+ * import { stackMaxDepthHidden } from "memgarden/exercise/hidden/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(stackMaxDepthHidden.tests.reduce((s, t) => s + t.points, 0), 3);
+ * ```
+ */
+export const stackMaxDepthHidden: HiddenTests<StackMaxDepthAnswer> = defineHiddenTests<
+  StackMaxDepthAnswer
+>({
+  id: "stack-max-depth",
+  reference: (stackBytes, args, localBytes) =>
+    simulateRecursion({ stackBytes, args, localBytes }).depth,
+  tests: [
+    ...visibleAsHidden(stackMaxDepth, 1.5),
+    {
+      name: "random stacks and frames",
+      points: 1.5,
+      calls: Array.from({ length: 8 }, () => [prng.int(64, 1 << 16), prng.int(0, 4), locals()]),
+    },
+  ],
+});
+
+/**
+ * Hidden tests of stack-overflow-reach.
+ *
+ * @example Three points in all
+ * ```ts
+ * import { stackOverflowReachHidden } from "memgarden/exercise/hidden/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(stackOverflowReachHidden.tests.reduce((s, t) => s + t.points, 0), 3);
+ * ```
+ */
+export const stackOverflowReachHidden: HiddenTests<StackOverflowReachAnswer> = defineHiddenTests<
+  StackOverflowReachAnswer
+>({
+  id: "stack-overflow-reach",
+  reference: stackReferenceReach,
+  tests: [
+    ...visibleAsHidden(stackOverflowReach, 1.5),
+    {
+      name: "random buffers and write lengths",
+      points: 1.5,
+      calls: Array.from({ length: 8 }, (_, i) => {
+        const ls = [prng.int(1, 24), prng.int(1, 24), prng.int(1, 24)];
+        return [ls, prng.int(0, 2), prng.int(1, 80), i % 2 === 1];
+      }),
+    },
+  ],
+});
