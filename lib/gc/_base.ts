@@ -55,6 +55,9 @@ export abstract class CollectorBase implements GcCollector {
   /** Root references: handle -> count, in the order roots were first added. */
   protected roots = new Map<number, number>();
   protected epoch = 0;
+  /** Mark epochs by handle (a copy of `o.mark` for the marking loop), and its work stack. */
+  private marks: Uint32Array = new Uint32Array(1024);
+  private markStack: Int32Array = new Int32Array(1024);
   protected c: Counters = {
     traced: 0,
     pointers: 0,
@@ -297,7 +300,7 @@ export abstract class CollectorBase implements GcCollector {
           id: o.id,
           address: o.address,
           sizeBytes: o.sizeBytes,
-          status: o.mark === e ? "live" : "garbage",
+          status: this.isMarked(o, e) ? "live" : "garbage",
           region: r.name,
         });
         at = o.address + o.sizeBytes;
@@ -342,44 +345,58 @@ export abstract class CollectorBase implements GcCollector {
   }
 
   /**
-   * Mark every object reachable from the roots with epoch `e`, following
-   * only objects for which `follow` is true (all when null). Returns the count.
+   * Mark every object reachable from the roots with epoch `e` (read it with
+   * {@linkcode isMarked}; `o.mark` is left to the copying traversals).
+   * Returns the count. The hot loop reads marks from a typed array indexed by
+   * handle and keeps a typed stack of handles, so an edge costs no object load.
    */
-  protected markFromRoots(
-    e: number,
-    follow: ((o: GcObject) => boolean) | null,
-    count = true,
-  ): number {
+  protected markFromRoots(e: number, _unused: null, count = true): number {
     const table = this.table;
-    const stack: GcObject[] = [];
-    let marked = 0, pointers = 0;
+    if (this.marks.length < table.length) {
+      const grown = new Uint32Array(Math.max(table.length, 2 * this.marks.length));
+      grown.set(this.marks);
+      this.marks = grown;
+    }
+    const marks = this.marks;
+    let stack = this.markStack;
+    let top = 0, marked = 0, pointers = 0;
     for (const h of this.roots.keys()) {
-      const o = table[h]!;
-      if (o.mark !== e && (follow === null || follow(o))) {
-        o.mark = e;
-        marked++;
-        stack.push(o);
-      }
+      if (marks[h] === e) continue;
+      marks[h] = e;
+      marked++;
+      if (top === stack.length) stack = this.growStack(stack);
+      stack[top++] = h;
     }
-    while (stack.length > 0) {
-      const fields = stack.pop()!.fields;
-      for (let i = 0; i < fields.length; i++) {
+    while (top > 0) {
+      const fields = table[stack[--top]]!.fields;
+      const n = fields.length;
+      pointers += n;
+      for (let i = 0; i < n; i++) {
         const h = fields[i];
-        pointers++;
-        if (h < 0) continue;
-        const t = table[h]!;
-        if (t.mark !== e && (follow === null || follow(t))) {
-          t.mark = e;
-          marked++;
-          stack.push(t);
-        }
+        if (h < 0 || marks[h] === e) continue;
+        marks[h] = e;
+        marked++;
+        if (top === stack.length) stack = this.growStack(stack);
+        stack[top++] = h;
       }
     }
+    this.markStack = stack;
     if (count) {
       this.c.traced += marked;
       this.c.pointers += pointers;
     }
     return marked;
+  }
+
+  /** True if the last {@linkcode markFromRoots} with epoch `e` reached `o`. */
+  protected isMarked(o: GcObject, e: number): boolean {
+    return this.marks[o.handle] === e;
+  }
+
+  private growStack(stack: Int32Array): Int32Array {
+    const grown = new Int32Array(2 * stack.length);
+    grown.set(stack);
+    return grown;
   }
 
   /** Objects in allocation order. */

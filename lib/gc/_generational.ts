@@ -145,7 +145,7 @@ export class GenerationalCollector extends CollectorBase {
     const kept: GcObject[] = [];
     for (const o of this.old) {
       this.c.swept++;
-      if (o.mark !== e) {
+      if (!this.isMarked(o, e)) {
         this.release(o);
         continue;
       }
@@ -161,7 +161,7 @@ export class GenerationalCollector extends CollectorBase {
     const to = { base, free: base, young: [] as GcObject[] };
     for (const o of this.young) {
       this.c.swept++;
-      if (o.mark !== e) {
+      if (!this.isMarked(o, e)) {
         this.release(o);
         continue;
       }

@@ -45,7 +45,7 @@ export class MarkSweepCollector extends CollectorBase {
     for (const o of this.table) {
       if (!o) continue;
       this.c.swept++;
-      if (o.mark === e) survivors.push(o);
+      if (this.isMarked(o, e)) survivors.push(o);
       else this.release(o);
     }
     survivors.sort((a, b) => a.address - b.address);
@@ -103,7 +103,7 @@ export class MarkCompactCollector extends CollectorBase {
     let to = 0;
     for (const o of this.order) {
       this.c.swept++;
-      if (o.mark === e) {
+      if (this.isMarked(o, e)) {
         forward.set(o, to);
         to += o.sizeBytes;
       }
@@ -111,13 +111,13 @@ export class MarkCompactCollector extends CollectorBase {
     // Pass 2: update every pointer of every survivor to its target's new address.
     for (const o of this.order) {
       this.c.swept++;
-      if (o.mark === e) this.c.pointers += o.fields.length;
+      if (this.isMarked(o, e)) this.c.pointers += o.fields.length;
     }
     // Pass 3: move each survivor (in address order, so no survivor overwrites another).
     const kept: GcObject[] = [];
     for (const o of this.order) {
       this.c.swept++;
-      if (o.mark === e) {
+      if (this.isMarked(o, e)) {
         this.moveTo(o, forward.get(o)!);
         kept.push(o);
       } else {
