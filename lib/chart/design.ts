@@ -16,6 +16,13 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : Infinity);
 const times = (r: number) =>
   Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×` : "infinitely";
 
+/** Powers of 4 between the smallest value and the largest (log-axis ticks in whole sizes). */
+function powersOfFour(values: number[]): number[] {
+  const lo = Math.ceil(Math.log2(Math.max(1, Math.min(...values))) / 2);
+  const hi = Math.floor(Math.log2(Math.max(1, ...values)) / 2);
+  return Array.from({ length: hi - lo + 1 }, (_, i) => 4 ** (lo + i));
+}
+
 /**
  * Buffer per item against one reused buffer: allocations, collections and
  * time, each bar as a share of the larger of the two, labelled with its value.
@@ -133,6 +140,8 @@ export function lazinessChart(result: LazinessResult): Chart {
     return rows;
   });
   const [eager, lazy] = result.variants;
+  const rows = data.map((d) => ({ ...d, row: `${d.variant.split(" ")[0]}, ${d.what}` }));
+  const top = Math.max(...rows.map((d) => d.mib), 1);
   return chart({
     title: `Peak memory of a pipeline over ${result.items.toLocaleString("en")} records`,
     caption: `The eager pipeline's heap peaked ${
@@ -140,18 +149,17 @@ export function lazinessChart(result: LazinessResult): Chart {
     } higher than the lazy one's (${formatSize(eager.peakHeapBytes)} against ${
       formatSize(lazy.peakHeapBytes)
     }): every stage's array is alive at once, where the generators hold one record at a time.`,
-    marginLeft: 130,
-    height: 220,
-    x: { label: "Peak over the start (MiB)", grid: true },
-    y: { label: "Pipeline" },
-    fy: { label: null },
-    color: { legend: true },
+    marginLeft: 190,
+    marginRight: 80,
+    height: 60 + 36 * rows.length,
+    x: { label: "Peak over the start (MiB)", grid: true, domain: [0, top * 1.1] },
+    y: { label: "Pipeline, counter", domain: rows.map((d) => d.row) },
+    color: { legend: true, domain: ["V8 heap used", "resident set (VmHWM)"] },
     marks: [
-      Plot.barX(data, { y: "variant", x: "mib", fill: "what", fy: "what" }),
-      Plot.text(data, {
-        y: "variant",
+      Plot.barX(rows, { y: "row", x: "mib", fill: "what" }),
+      Plot.text(rows, {
+        y: "row",
         x: "mib",
-        fy: "what",
         text: (d: { mib: number }) => `${d.mib.toFixed(1)} MiB`,
         textAnchor: "start",
         dx: 4,
@@ -196,13 +204,13 @@ export function versionsChart(
     v.points.map((p) => ({
       series: name(v.variant),
       versions: p.versions,
-      mib: Math.max(p.retainedBytes, 1) / 2 ** 20,
+      bytes: Math.max(p.retainedBytes, 1),
     }))
   );
   const modelData = (model ?? []).map((m) => ({
     series: "persistent vector (slots × 8 B)",
     versions: m.versions,
-    mib: (m.slots * 8) / 2 ** 20,
+    bytes: m.slots * 8,
   }));
   const [copies, pers] = result.variants;
   const lastC = copies.points[copies.points.length - 1];
@@ -217,11 +225,17 @@ export function versionsChart(
       pers.updateNs.toFixed(0)
     } ns. Copies grow by a whole list per version; the trie by one path.`,
     x: { label: "Versions kept (count)", type: "log", grid: true },
-    y: { label: "Heap held (MiB)", type: "log", grid: true },
+    y: {
+      label: "Heap held (bytes)",
+      type: "log",
+      grid: true,
+      ticks: powersOfFour([...data, ...modelData].map((d) => d.bytes)),
+      tickFormat: (d: number) => formatSize(d),
+    },
     color: { legend: true },
     marks: [
-      Plot.line([...data, ...modelData], { x: "versions", y: "mib", stroke: "series" }),
-      Plot.dot(data, { x: "versions", y: "mib", fill: "series", r: 3 }),
+      Plot.line([...data, ...modelData], { x: "versions", y: "bytes", stroke: "series" }),
+      Plot.dot(data, { x: "versions", y: "bytes", fill: "series", r: 3 }),
     ],
   });
 }

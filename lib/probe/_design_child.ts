@@ -156,5 +156,5 @@ const result = args.experiment === "reuse"
   ? lazy()
   : args.experiment === "copies"
   ? copies()
-  : {};
+  : (gc(), {}); // idle: start-up plus the one forced collection reuse() also makes
 console.error(`RESULT ${JSON.stringify(result)}`);

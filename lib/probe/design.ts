@@ -26,7 +26,8 @@
  * hide a peak. A child that runs past {@linkcode DESIGN_CHILD_TIMEOUT_MS} is
  * killed; every child is awaited (reaped) before a function returns.
  * Collections are counted in the child's whole run, minus those of a child
- * that runs no work (start-up's own collections).
+ * that runs no work (start-up's own collections and the one forced
+ * collection before the measured loop).
  *
  * Times are wall-clock on a machine that may be busy: compare variants by
  * ratio, not by absolute value.
@@ -282,7 +283,7 @@ export interface VersionsVariant {
   variant: "copies" | "persistent";
   /** Heap bytes held by all versions so far, after a forced collection, per checkpoint. */
   points: { versions: number; retainedBytes: number }[];
-  /** Mean time of one update (copy and write, or `set`), ns. */
+  /** Mean time of one update (copy and write, or `set`), ns, including any collection it set off. */
   updateNs: number;
 }
 
