@@ -20,7 +20,10 @@ Deno.test("trace parser: header, operations, and errors that name the line", () 
     () => parseMallocTrace("0\n1\n2\n1\na 0 8\n", "x.rep"),
     /header says 2 operations: received 1/,
   );
-  assert.throws(() => parseMallocTrace("0\n1\n", "x.rep"), /line 3: number of operations must be a non-negative integer/);
+  assert.throws(
+    () => parseMallocTrace("0\n1\n", "x.rep"),
+    /line 3: number of operations must be a non-negative integer/,
+  );
   assert.throws(() => parseMallocTrace("0\n1\n1\n1\na 0\n"), /needs a size/);
   assert.throws(() => parseMallocTrace("0\n1\n1\n1\nf 0 3\n"), /a free must be "f ID"/);
 });
