@@ -243,9 +243,38 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
     }
     return true;
   };
-  const laterUse = (loan: Loan, at: number): { span: Span; label: string }[] => {
-    void loan;
-    void at;
+  /** rustc's "borrow later used here": the first use after `at` of a reference derived from the loan. */
+  const laterUse = (loan: Loan, at: number, label: string): { span: Span; label: string }[] => {
+    const derived = new Set<number>([loan.region]);
+    const stack = [loan.region];
+    while (stack.length) {
+      const r = stack.pop()!;
+      for (const [sup, sub] of g.edges) {
+        if (sup === r && !derived.has(sub)) (derived.add(sub), stack.push(sub));
+      }
+    }
+    derived.delete(g.universal);
+    const carriers = new Set(refLocals.filter((x) => derived.has(g.locals[x].region)));
+    const inRegion = region[loan.region];
+    const seen = new Uint8Array(n);
+    const queue = [...g.succ[at]];
+    while (queue.length) {
+      const i = queue.shift()!;
+      if (seen[i] || !inRegion[i]) continue;
+      seen[i] = 1;
+      const ev = g.events[i];
+      if (uses(ev).some((x) => carriers.has(x))) {
+        if (ev.k === "activate") {
+          return [{
+            span: g.loans[ev.loan].span,
+            label: label.replace("used here", "used by call"),
+          }];
+        }
+        const span = ev.k === "borrow" ? g.loans[ev.loan].span : "span" in ev ? ev.span : null;
+        if (span) return [{ span, label }];
+      }
+      queue.push(...g.succ[i]);
+    }
     return [];
   };
 
@@ -259,10 +288,8 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
       const what = name(p);
       const key = placeKey(p, span);
       const borrowed = name(loan.place);
-      const notes = [
-        { span: loan.span, label: `\`${borrowed}\` is borrowed here` },
-        ...laterUse(loan, i),
-      ];
+      const later = (label = "borrow later used here") => laterUse(loan, i, label);
+      const notes = [{ span: loan.span, label: `\`${borrowed}\` is borrowed here` }, ...later()];
       switch (access) {
         case "read":
           if (!lm) continue;
@@ -282,7 +309,10 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
               `cannot borrow \`${what}\` as immutable because it is also borrowed as mutable`,
             span,
             label: "immutable borrow occurs here",
-            notes: [{ span: loan.span, label: "mutable borrow occurs here" }],
+            notes: [
+              { span: loan.span, label: "mutable borrow occurs here" },
+              ...later("mutable borrow later used here"),
+            ],
           });
           return true;
         case "reserve":
@@ -296,7 +326,10 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
                 message: `cannot borrow \`${what}\` as mutable more than once at a time`,
                 span,
                 label: "second mutable borrow occurs here",
-                notes: [{ span: loan.span, label: "first mutable borrow occurs here" }],
+                notes: [
+                  { span: loan.span, label: "first mutable borrow occurs here" },
+                  ...later("first borrow later used here"),
+                ],
               }
               : {
                 code: "E0502",
@@ -304,7 +337,10 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
                   `cannot borrow \`${what}\` as mutable because it is also borrowed as immutable`,
                 span,
                 label: "mutable borrow occurs here",
-                notes: [{ span: loan.span, label: "immutable borrow occurs here" }],
+                notes: [
+                  { span: loan.span, label: "immutable borrow occurs here" },
+                  ...later("immutable borrow later used here"),
+                ],
               },
           );
           return true;
@@ -314,7 +350,10 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
             message: `cannot move out of \`${what}\` because it is borrowed`,
             span,
             label: `move out of \`${what}\` occurs here`,
-            notes: [{ span: loan.span, label: `borrow of \`${borrowed}\` occurs here` }],
+            notes: [
+              { span: loan.span, label: `borrow of \`${borrowed}\` occurs here` },
+              ...later(),
+            ],
           });
           return true;
         case "write":
@@ -355,7 +394,10 @@ export function analyse(g: Graph): { diags: RawDiagnostic[]; drops: DropPoint[] 
               message: `\`${borrowed}\` does not live long enough`,
               span: loan.span,
               label: "borrowed value does not live long enough",
-              notes: [{ span, label: `\`${borrowed}\` dropped here while still borrowed` }],
+              notes: [
+                { span, label: `\`${borrowed}\` dropped here while still borrowed` },
+                ...later(),
+              ],
             });
           }
           return true;

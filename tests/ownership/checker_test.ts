@@ -235,3 +235,15 @@ Deno.test("parseRust keeps rustc's columns for non-ASCII text", () => {
     "E0382@2:52",
   ]);
 });
+
+Deno.test("secondary labels: where the borrow was taken and where it is used later, as rustc labels them", () => {
+  const r = checkBorrows(
+    main(
+      '    let mut x = vec![1, 2, 3];\n    let y = &x;\n    x.push(4);\n    println!("{:?}", y);',
+    ),
+  );
+  assert.deepEqual(r.diagnostics[0].notes.map((n) => [n.line, n.column, n.label]), [
+    [3, 13, "immutable borrow occurs here"],
+    [5, 22, "immutable borrow later used here"],
+  ]);
+});
