@@ -466,3 +466,19 @@ export class Level {
     });
   }
 }
+
+/** csim's cache: 2^s sets of E ways of 2^b-byte lines, LRU, write-back, write-allocate. */
+export function csimLevel(s: number, E: number, b: number): Level {
+  return new Level({
+    name: "csim",
+    sets: 2 ** s,
+    ways: E,
+    lineBytes: 2 ** b,
+    policy: LRU,
+    writeBack: true,
+    writeAllocate: true,
+    latencyCycles: 1,
+    seed: 0,
+    classify: false,
+  });
+}

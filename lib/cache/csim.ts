@@ -10,8 +10,7 @@ import { z } from "zod";
 import { nonNegativeInt, parseWith, positiveInt } from "../trace/_validate.ts";
 import { OP_IFETCH, OP_LETTERS, OP_MODIFY, OP_STORE, type Trace } from "../trace/trace.ts";
 import { escapeHtml } from "./_display.ts";
-import { EVICT, Level, MISS } from "./_level.ts";
-import { LRU } from "./replacement.ts";
+import { csimLevel, EVICT, MISS } from "./_level.ts";
 
 /** csim's flags: `-s`, `-E`, `-b`, and `-v`. */
 export const CsimOptions = z.object({
@@ -62,18 +61,7 @@ export interface CsimResult {
  */
 export function runCsim(trace: Trace, options: CsimOptions): CsimResult {
   const o = parseWith(CsimOptions, options, "Cannot run csim");
-  const level = new Level({
-    name: "csim",
-    sets: 2 ** o.s,
-    ways: o.E,
-    lineBytes: 2 ** o.b,
-    policy: LRU,
-    writeBack: true,
-    writeAllocate: true,
-    latencyCycles: 1,
-    seed: 0,
-    classify: false,
-  });
+  const level = csimLevel(o.s, o.E, o.b);
   const lines: string[] = [];
   const word = (code: number) =>
     (code & MISS) === 0 ? " hit" : (code & EVICT) === 0 ? " miss" : " miss eviction";

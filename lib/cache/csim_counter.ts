@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { Level } from "./_level.ts";
-import { LRU } from "./replacement.ts";
+import { csimLevel, type Level } from "./_level.ts";
 import type { Trace } from "../trace/trace.ts";
 
 /** Most lines the counter's cache may hold (as for csim's `-s` and `-E`): 2^26. */
@@ -67,18 +66,7 @@ export class CsimCounter {
         }`,
       );
     }
-    this.#level = new Level({
-      name: "csim",
-      sets: 2 ** s,
-      ways: E,
-      lineBytes: 2 ** b,
-      policy: LRU,
-      writeBack: true,
-      writeAllocate: true,
-      latencyCycles: 1,
-      seed: 0,
-      classify: false,
-    });
+    this.#level = csimLevel(s, E, b);
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { chunked } from "./_chunks.ts";
 import { gzipSync } from "fflate";
 import {
   type Access,
@@ -74,18 +75,6 @@ function scanAll(
   }
   assert.equal(scanner.accesses, got.length);
   return got;
-}
-
-function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(at, p));
-    at = p;
-  }
-  out.push(bytes.subarray(at));
-  return out;
 }
 
 /** 14 to 16 hex digits: at or past 2^53 some of the time. */

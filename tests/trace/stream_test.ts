@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { chunked } from "./_chunks.ts";
 import { gzipSync } from "fflate";
 import {
   createTrace,
@@ -14,18 +15,6 @@ import {
 } from "memgarden";
 
 const enc = new TextEncoder();
-
-function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(at, p));
-    at = p;
-  }
-  out.push(bytes.subarray(at));
-  return out;
-}
 
 Deno.test("gzip round trip: any chunking of plain or gzip bytes gives the same trace", async () => {
   await fc.assert(
