@@ -3,7 +3,7 @@
  * typical wrong answer fails with a message that says what to fix.
  */
 import assert from "node:assert/strict";
-import { check, encodeRecord } from "memgarden";
+import { check, encodeRecord, gradingPlan, listExercises } from "memgarden";
 
 const encodeInto = (id: number, score: number, out: Uint8Array) => {
   out.set(encodeRecord(id, score).subarray(0, 0));
@@ -82,4 +82,32 @@ Deno.test("shared-update: mutating in place and copying everything both fail wit
   const r2 = await check("design-shared-update", deepCopy);
   assert.equal(r2.passed, false);
   assert.match(JSON.stringify(r2), /share it instead of copying it/);
+});
+
+Deno.test("hidden tests: worth the exercise's points, the reference passes them, so do correct answers", async () => {
+  await import("memgarden/exercise/hidden/mod.ts");
+  const answers: Record<string, unknown> = {
+    "design-encode-into": encodeInto,
+    "design-lazy-orders": bigOrders,
+    "design-shared-update": setIn,
+  };
+  for (const ex of listExercises("10-efficient-design")) {
+    const plan = gradingPlan(ex);
+    assert.equal(plan.source, "hidden", ex.id);
+    const sum = plan.tests.reduce((s, t) => s + t.points, 0);
+    assert.ok(Math.abs(sum - ex.points) < 1e-9, `${ex.id}: ${sum} vs ${ex.points}`);
+    for (const t of plan.tests) {
+      const got = t.calls.map((args) =>
+        JSON.parse(
+          JSON.stringify(ex.run(answers[ex.id] as never, ...(structuredClone(args) as unknown[]))),
+        )
+      );
+      if (t.judge) t.judge(got, t.calls, t.expected);
+      else {assert.deepEqual(
+          got,
+          JSON.parse(JSON.stringify(t.want ?? t.expected)),
+          `${ex.id}: ${t.name}`,
+        );}
+    }
+  }
 });

@@ -12,3 +12,4 @@ export * from "./virtual_memory.ts";
 export * from "./paging.ts";
 export * from "./stack.ts";
 export * from "./heap.ts";
+export * from "./design.ts";
