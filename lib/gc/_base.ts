@@ -457,3 +457,32 @@ export abstract class CollectorBase implements GcCollector {
     o.space = space;
   }
 }
+
+/**
+ * A collector whose every collection is a full one over a single space, with
+ * bump or free-list allocation: mark-sweep, mark-compact and copying.
+ */
+export abstract class FullHeapCollector extends CollectorBase {
+  /** One full collection. */
+  protected abstract full(trigger: "gc" | "allocation"): GcCollectionRecord;
+
+  protected maxObjectBytes(): number {
+    return this.capacityBytes;
+  }
+
+  protected reclaimForAllocation(_o: GcObject, records: GcCollectionRecord[]): void {
+    records.push(this.full("allocation"));
+  }
+
+  collect(): GcCollectionRecord {
+    return this.full("gc");
+  }
+}
+
+/** Bump allocation at `top` below `limit`, keeping `order` in address order; returns the new top, or -1. */
+export function bumpPlace(o: GcObject, top: number, limit: number, order: GcObject[]): number {
+  if (top + o.sizeBytes > limit) return -1;
+  o.address = top;
+  order.push(o);
+  return top + o.sizeBytes;
+}

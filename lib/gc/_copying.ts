@@ -1,9 +1,9 @@
 // Private: the semispace copying collector with Cheney's breadth-first scan.
 import type { GcObject } from "./_object.ts";
-import { CollectorBase, type ResolvedGcOptions } from "./_base.ts";
+import { bumpPlace, FullHeapCollector, type ResolvedGcOptions } from "./_base.ts";
 import type { GcCollectionRecord } from "./types.ts";
 
-export class CopyingCollector extends CollectorBase {
+export class CopyingCollector extends FullHeapCollector {
   readonly name = "copying" as const;
   readonly capacityBytes: number;
   private fromBase = 0;
@@ -17,26 +17,13 @@ export class CopyingCollector extends CollectorBase {
   }
 
   protected place(o: GcObject): boolean {
-    if (this.top + o.sizeBytes > this.fromBase + this.capacityBytes) return false;
-    o.address = this.top;
-    this.top += o.sizeBytes;
-    this.order.push(o);
+    const top = bumpPlace(o, this.top, this.fromBase + this.capacityBytes, this.order);
+    if (top < 0) return false;
+    this.top = top;
     return true;
   }
 
-  protected maxObjectBytes(): number {
-    return this.capacityBytes;
-  }
-
-  protected reclaimForAllocation(_o: GcObject, records: GcCollectionRecord[]): void {
-    records.push(this.full("allocation"));
-  }
-
-  collect(): GcCollectionRecord {
-    return this.full("gc");
-  }
-
-  private full(trigger: "gc" | "allocation"): GcCollectionRecord {
+  protected full(trigger: "gc" | "allocation"): GcCollectionRecord {
     const p = this.begin("full", trigger);
     const e = ++this.epoch;
     const toBase = this.fromBase === 0 ? this.capacityBytes : 0;

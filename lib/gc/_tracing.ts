@@ -2,10 +2,10 @@
 // list, first fit, fragmentation) and mark-compact (bump allocation, sliding
 // compaction in three passes, as in the Lisp 2 algorithm).
 import { FreeList, type GcObject } from "./_object.ts";
-import { CollectorBase, type ResolvedGcOptions } from "./_base.ts";
+import { bumpPlace, FullHeapCollector, type ResolvedGcOptions } from "./_base.ts";
 import type { GcCollectionRecord } from "./types.ts";
 
-export class MarkSweepCollector extends CollectorBase {
+export class MarkSweepCollector extends FullHeapCollector {
   readonly name = "mark-sweep" as const;
   readonly capacityBytes: number;
   private free: FreeList;
@@ -23,19 +23,7 @@ export class MarkSweepCollector extends CollectorBase {
     return true;
   }
 
-  protected maxObjectBytes(): number {
-    return this.capacityBytes;
-  }
-
-  protected reclaimForAllocation(_o: GcObject, records: GcCollectionRecord[]): void {
-    records.push(this.full("allocation"));
-  }
-
-  collect(): GcCollectionRecord {
-    return this.full("gc");
-  }
-
-  private full(trigger: "gc" | "allocation"): GcCollectionRecord {
+  protected full(trigger: "gc" | "allocation"): GcCollectionRecord {
     const p = this.begin("full", trigger);
     const e = ++this.epoch;
     this.markFromRoots(e, null);
@@ -62,7 +50,7 @@ export class MarkSweepCollector extends CollectorBase {
   }
 }
 
-export class MarkCompactCollector extends CollectorBase {
+export class MarkCompactCollector extends FullHeapCollector {
   readonly name = "mark-compact" as const;
   readonly capacityBytes: number;
   /** Objects in address order (bump allocation and sliding both keep it). */
@@ -75,26 +63,13 @@ export class MarkCompactCollector extends CollectorBase {
   }
 
   protected place(o: GcObject): boolean {
-    if (this.top + o.sizeBytes > this.capacityBytes) return false;
-    o.address = this.top;
-    this.top += o.sizeBytes;
-    this.order.push(o);
+    const top = bumpPlace(o, this.top, this.capacityBytes, this.order);
+    if (top < 0) return false;
+    this.top = top;
     return true;
   }
 
-  protected maxObjectBytes(): number {
-    return this.capacityBytes;
-  }
-
-  protected reclaimForAllocation(_o: GcObject, records: GcCollectionRecord[]): void {
-    records.push(this.full("allocation"));
-  }
-
-  collect(): GcCollectionRecord {
-    return this.full("gc");
-  }
-
-  private full(trigger: "gc" | "allocation"): GcCollectionRecord {
+  protected full(trigger: "gc" | "allocation"): GcCollectionRecord {
     const p = this.begin("full", trigger);
     const e = ++this.epoch;
     this.markFromRoots(e, null);
