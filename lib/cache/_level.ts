@@ -254,6 +254,8 @@ export class Level {
     const setMask = this.setMask;
     const writeBack = this.writeBack;
     const slowHit = this.slowHit;
+    const logging = this.steps !== null;
+    const classify = this.shadow !== null;
     const writeAllocate = this.writeAllocate;
     const filled = this.filled;
     const recent = this.recent;
@@ -298,8 +300,10 @@ export class Level {
         writes += w;
         if (writeBack) dirty[base + way] |= w;
         else forwarded += w;
-      } else if (!slowHit && (!write || writeAllocate)) {
-        // Plain allocating miss, inline: fill a free way or evict the policy's victim.
+      } else if (!logging && (!write || writeAllocate)) {
+        // Plain allocating miss, inline: fill a free way or evict the policy's victim (the 3C
+        // split, when on, only classifies it first).
+        if (classify) this.#classify(line);
         misses++;
         const n = filled[set];
         if (n < ways) {
@@ -363,6 +367,14 @@ export class Level {
     let way = 0;
     while (way < this.ways && this.tags[base + way] !== line) way++;
     return way;
+  }
+
+  /** Classify an allocating demand miss (compulsory, capacity or conflict). */
+  #classify(line: number): void {
+    const faHit = this.shadow!.access(line, true);
+    if (this.seen!.add(line)) this.compulsory++;
+    else if (!faHit) this.capacity++;
+    else this.conflict++;
   }
 
   #noteHit(addr: number, line: number, set: number, write: boolean): void {

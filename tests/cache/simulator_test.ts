@@ -381,3 +381,62 @@ Deno.test("the fast single-level loop and the general hierarchy path agree", () 
     { numRuns: 150 },
   );
 });
+
+/** Naive 3C reference: a set-associative LRU cache beside a fully associative LRU of as many lines. */
+function reference3C(
+  sets: number,
+  ways: number,
+  lineBytes: number,
+  list: { op: Op; address: number }[],
+) {
+  const cache: number[][] = Array.from({ length: sets }, () => []);
+  const fa: number[] = [];
+  const seen = new Set<number>();
+  const out = { misses: 0, compulsory: 0, capacity: 0, conflict: 0 };
+  const touch = (lines: number[], line: number, max: number): boolean => {
+    const at = lines.indexOf(line);
+    if (at >= 0) lines.splice(at, 1);
+    lines.unshift(line);
+    if (lines.length > max) lines.pop();
+    return at >= 0;
+  };
+  for (const a of list) {
+    const line = Math.floor(a.address / lineBytes);
+    for (let k = 0; k < (a.op === "M" ? 2 : 1); k++) {
+      const hit = touch(cache[line % sets], line, ways);
+      const faHit = touch(fa, line, sets * ways);
+      if (hit) continue;
+      out.misses++;
+      if (!seen.has(line)) out.compulsory++;
+      else if (!faHit) out.capacity++;
+      else out.conflict++;
+      seen.add(line);
+    }
+  }
+  return out;
+}
+
+Deno.test("3C classification equals a naive reference (set-associative LRU beside fully associative LRU)", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(accessArb(8), { maxLength: 300 }),
+      (s, ways, list) => {
+        // One-byte accesses: each touches one line, as in the reference.
+        const l = simulateCache({ sets: 2 ** s, ways, lineBytes: 8 }, createTrace(list)).levels[0];
+        const want = reference3C(2 ** s, ways, 8, list);
+        assert.deepEqual(
+          {
+            misses: l.misses,
+            compulsory: l.compulsory,
+            capacity: l.capacity,
+            conflict: l.conflict,
+          },
+          want,
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
