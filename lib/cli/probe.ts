@@ -18,6 +18,7 @@ import {
   estimateLevels,
   latencyCurveChart,
   machineFacts,
+  machineSummary,
   measureAccessPatterns,
   measureLatencyCurve,
   saveSvg,
@@ -254,7 +255,9 @@ export async function probeCli(args: string[]): Promise<number> {
     console.log(flags.json ? JSON.stringify(result, null, 2) : textOf(result));
   try {
     if (what === "machine") {
-      print(machineFacts());
+      const facts = machineFacts();
+      if (!flags.json) console.log(machineSummary(facts));
+      print(facts);
     } else if (what === "latency") {
       const curve = await measureLatencyCurve({
         progress: !flags.json,

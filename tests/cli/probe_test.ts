@@ -23,6 +23,13 @@ Deno.test("probe machine --json prints the machine's facts as JSON", async () =>
   assert.ok(Array.isArray(facts.caches));
 });
 
+Deno.test("probe machine starts with the one-line summary of facts and sources", async () => {
+  const r = await capture(() => probeCli(["machine"]));
+  assert.equal(r.code, 0, r.err);
+  const first = r.out.split("\n")[0];
+  assert.match(first, /^machine: .*, \d+ CPUs, .*page .*, RAM .*, swap /);
+});
+
 Deno.test("probe latency --json measures a bounded sweep and finds levels", async () => {
   const r = await capture(() =>
     probeCli(["latency", "--budget", "300", "--max-bytes", "1048576", "--json"])
