@@ -213,7 +213,10 @@ export interface CacheCliOptions {
    * Return `false` to stop the run early (the reader went away); the status is then 0.
    */
   write?: (line: string) => boolean | void;
-  /** Counters of the trace stream, filled in while the trace is read. */
+  /**
+   * Counters of the trace stream, filled in by a `-v` run (which streams batches of
+   * records through `streamTraceFile`); other runs scan the file without them.
+   */
   stats?: TraceStreamStats;
 }
 
@@ -276,18 +279,22 @@ export async function cacheCli(
       if (options.write(line) === false) stopped = true;
     } else stdout.push(line);
   };
-  const plain = options.stats === undefined ? plainCsim(flags) : null;
+  const plain = plainCsim(flags);
   if (plain !== null) {
     const out = await fastCsim(plain, flags.trace as string, emit);
     return { ...out, stdout };
   }
-  const [{ z }, { CacheSimulator, MAX_STEP_LOG }, { loadJsonData }, { streamTraceFile }] =
-    await Promise.all([
-      import("zod"),
-      import("../cache/simulator.ts"),
-      import("../io/data_file.ts"),
-      import("../io/trace_file.ts"),
-    ]);
+  const [
+    { z },
+    { CacheSimulator, MAX_STEP_LOG },
+    { loadJsonData },
+    { scanTraceFile, streamTraceFile },
+  ] = await Promise.all([
+    import("zod"),
+    import("../cache/simulator.ts"),
+    import("../io/data_file.ts"),
+    import("../io/trace_file.ts"),
+  ]);
   const parsed = cacheCliSettings(z).safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -384,7 +391,10 @@ export async function cacheCli(
         if (stopped) return { stdout, stderr: [], status: 0 };
       }
     } else {
-      for await (const batch of streamTraceFile(o.trace, { stats: options.stats })) sim.run(batch);
+      // Each batch is simulated before the scanner reuses it: the same fused reading as csim's.
+      await scanTraceFile(o.trace, (batch) => {
+        sim.run(batch);
+      });
     }
     result = sim.result();
   } catch (e) {
