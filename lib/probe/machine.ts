@@ -548,7 +548,7 @@ export function checkCachePlausibility(
     }
     const max = c.level === null ? null : MAX_PLAUSIBLE_CACHE_BYTES[c.level] ?? null;
     if (max !== null && size > max) {
-      return `more than ${formatBytes(max)}, larger than any real L${c.level}`;
+      return `more than ${formatBytes(max)}, larger than any L${c.level} built so far`;
     }
     if (totalRamBytes !== null && size >= totalRamBytes) {
       return `not smaller than the RAM (${formatBytes(totalRamBytes)})`;
@@ -1003,15 +1003,17 @@ export function describeMachineMemory(
     if (facts.totalRamBytes !== null) {
       const ratio = facts.totalRamBytes / largest.sizeBytes!;
       out.push(
-        `Its largest, ${cacheName(largest)}, holds ${formatBytes(largest.sizeBytes)}, about 1/${
-          Math.round(ratio).toLocaleString("en-US")
-        } of the ${formatBytes(facts.totalRamBytes)} of RAM.`,
+        `The largest known, ${cacheName(largest)}, holds ${
+          formatBytes(largest.sizeBytes)
+        }, about 1/${Math.round(ratio).toLocaleString("en-US")} of the ${
+          formatBytes(facts.totalRamBytes)
+        } of RAM.`,
       );
     }
   }
   for (const f of facts.implausible) {
     out.push(
-      `${f.source} also reported an ${f.fact} of ${
+      `${f.source === "sysconf" ? "glibc's sysconf" : f.source} also reported an ${f.fact} of ${
         formatBytes(f.value)
       }, which the course does not use: ${f.reason}.`,
     );
