@@ -28,7 +28,8 @@ const METRICS = {
  * written from the samples: where the metric started, peaked and ended.
  *
  * @param samples The samples (at least one), e.g. `trace.samples`.
- * @param options `metric`: `"rss"` (default), `"faults"` or `"cpu"`; an optional `title`.
+ * @param options `metric`: `"rss"` (default), `"faults"` or `"cpu"`; an optional `title`;
+ *   `pageBytes`, the page size the process ran with (`trace.units.pageBytes`), for the faults caption.
  * @returns A {@linkcode Chart}.
  * @throws {TypeError} If there are no samples or the metric is unknown.
  *
@@ -45,7 +46,7 @@ const METRICS = {
  */
 export function processTraceChart(
   samples: readonly SampledPoint[],
-  options: { metric?: keyof typeof METRICS; title?: string } = {},
+  options: { metric?: keyof typeof METRICS; title?: string; pageBytes?: number } = {},
 ): Chart {
   if (!Array.isArray(samples as unknown) || samples.length === 0) {
     throw new TypeError(
@@ -79,9 +80,14 @@ export function processTraceChart(
         : "It did not fall back: what was allocated stayed resident to the end.");
   } else if (metric === "faults") {
     const n = last.minorFaults - first.minorFaults;
+    const page = options.pageBytes ?? 4096;
     caption = `${n.toLocaleString("en-US")} minor faults between the first and last sample (${
-      formatSize(n * 4096)
-    } of 4 KiB pages touched for the first time); ${last.majorFaults} major. Flat stretches are time spent without touching new memory.`;
+      formatSize(n * page)
+    } if each is a first touch of a ${formatSize(page)} page${
+      options.pageBytes === undefined
+        ? ", the usual size: pass pageBytes to use the measured one"
+        : ""
+    }); ${last.majorFaults} major. Flat stretches are time spent without touching new memory.`;
   } else {
     const shares = samples.flatMap((s) => (s.cpuPercent === null ? [] : [s.cpuPercent]));
     const mean = shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : 0;

@@ -22,7 +22,11 @@ Deno.test("RSS chart: labelled axes, and a caption written from the samples (kep
 Deno.test("fault and CPU charts say what was counted", () => {
   const f = processTraceChart([s(0, 1, null), s(100, 5)], { metric: "faults" });
   assert.match(f.svg, /Minor page faults so far \(count\)/);
-  assert.match(f.caption, /^1,024 minor faults/);
+  assert.match(f.caption, /^1,024 minor faults .*4 KiB page, the usual size/);
+  assert.match(
+    processTraceChart([s(0, 1, null), s(100, 5)], { metric: "faults", pageBytes: 16384 }).caption,
+    /16 MiB if each is a first touch of a 16 KiB page\)/,
+  );
   const c = processTraceChart([s(0, 1, null), s(100, 1, 30), s(200, 1, 50)], { metric: "cpu" });
   assert.match(c.caption, /Mean CPU share 40% of one core over 2 intervals/);
 });

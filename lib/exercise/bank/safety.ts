@@ -10,8 +10,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, type Exercise, registerExercises, show } from "../exercise.ts";
-import { defineDataExercise } from "./_data_tests.ts";
+import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { checkBorrows, OutsideSubsetError } from "../../ownership/mod.ts";
 
 /**
@@ -86,65 +85,66 @@ const verdictOf = (src: string): string => {
  * assert.equal(r.passed, false);
  * ```
  */
-export const safetyFixBorrow = defineDataExercise<() => string>(defineExercise, {
+export const safetyFixBorrow = defineExercise<() => string>({
   id: "safety-fix-borrow",
   title: "Fix the borrow error, keep the program's meaning",
   lesson: "08-memory-safety",
   points: 4,
   expects: "fixedProgram",
-}, [
-  {
-    name: "is a program of the course's Rust subset",
-    points: 1,
-    calls: [[]],
-    judge: ([src]) => {
-      assert.equal(
-        typeof src,
-        "string",
-        `expected the program as a string: received ${show(src)}`,
-      );
-      try {
-        checkBorrows(src as string);
-      } catch (e) {
-        if (e instanceof OutsideSubsetError) assert.fail(e.message);
-        throw e;
-      }
+  tests: [
+    {
+      name: "is a program of the course's Rust subset",
+      points: 1,
+      calls: [[]],
+      judge: ([src]) => {
+        assert.equal(
+          typeof src,
+          "string",
+          `expected the program as a string: received ${show(src)}`,
+        );
+        try {
+          checkBorrows(src as string);
+        } catch (e) {
+          if (e instanceof OutsideSubsetError) assert.fail(e.message);
+          throw e;
+        }
+      },
     },
-  },
-  {
-    name: "still pushes 4 onto x and prints y",
-    points: 1,
-    calls: [[]],
-    judge: ([src]) => {
-      const text = String(src);
-      assert.match(text, /x\.push\(4\)/, "the program must still call x.push(4)");
-      assert.match(
-        text,
-        /println!\("\{:\?\}", y\)/,
-        'the program must still print y with println!("{:?}", y)',
-      );
+    {
+      name: "still pushes 4 onto x and prints y",
+      points: 1,
+      calls: [[]],
+      judge: ([src]) => {
+        const text = String(src);
+        assert.match(text, /x\.push\(4\)/, "the program must still call x.push(4)");
+        assert.match(
+          text,
+          /println!\("\{:\?\}", y\)/,
+          'the program must still print y with println!("{:?}", y)',
+        );
+      },
     },
-  },
-  {
-    name: "the borrow checker accepts it",
-    points: 2,
-    calls: [[]],
-    judge: ([src]) => {
-      let r;
-      try {
-        r = checkBorrows(String(src));
-      } catch (e) {
-        assert.fail((e as Error).message);
-      }
-      assert.ok(
-        r.accepted,
-        `rejected: ${
-          r.diagnostics.map((d) => `${d.code} at ${d.line}:${d.column} (${d.message})`).join("; ")
-        }`,
-      );
+    {
+      name: "the borrow checker accepts it",
+      points: 2,
+      calls: [[]],
+      judge: ([src]) => {
+        let r;
+        try {
+          r = checkBorrows(String(src));
+        } catch (e) {
+          assert.fail((e as Error).message);
+        }
+        assert.ok(
+          r.accepted,
+          `rejected: ${
+            r.diagnostics.map((d) => `${d.code} at ${d.line}:${d.column} (${d.message})`).join("; ")
+          }`,
+        );
+      },
     },
-  },
-]) as Exercise<() => string>;
+  ],
+});
 
 /**
  * Lesson 08: predict rustc's verdict ("accepted" or the first error code) for each of three programs.
@@ -158,16 +158,13 @@ export const safetyFixBorrow = defineDataExercise<() => string>(defineExercise, 
  * assert.equal(r.passed, false);
  * ```
  */
-export const safetyPredictVerdicts = defineDataExercise<() => string[]>(
-  defineExercise,
-  {
-    id: "safety-predict-verdicts",
-    title: "Predict the borrow checker's verdicts",
-    lesson: "08-memory-safety",
-    points: 3,
-    expects: "predictions",
-  },
-  SAFETY_PREDICT_PROGRAMS.map((src, i) => ({
+export const safetyPredictVerdicts = defineExercise<() => string[]>({
+  id: "safety-predict-verdicts",
+  title: "Predict the borrow checker's verdicts",
+  lesson: "08-memory-safety",
+  points: 3,
+  expects: "predictions",
+  tests: SAFETY_PREDICT_PROGRAMS.map((src, i) => ({
     name: `program ${i + 1}`,
     points: 1,
     calls: [[]],
@@ -189,7 +186,7 @@ export const safetyPredictVerdicts = defineDataExercise<() => string[]>(
       );
     },
   })),
-) as Exercise<() => string[]>;
+});
 
 /** What a correct bounded copy leaves in a buffer of `capacity` bytes (0-filled, NUL-terminated). */
 function boundedCopy(capacity: number, text: string): number[] {
@@ -214,16 +211,13 @@ function boundedCopy(capacity: number, text: string): number[] {
  * assert.equal((await check("safety-bounded-copy", unbounded)).passed, false);
  * ```
  */
-export const safetyBoundedCopy = defineDataExercise<(capacity: number, text: string) => number[]>(
-  defineExercise,
-  {
-    id: "safety-bounded-copy",
-    title: "Copy a string without running past the buffer",
-    lesson: "08-memory-safety",
-    points: 3,
-    expects: "copyIntoBuffer",
-  },
-  [
+export const safetyBoundedCopy = defineExercise<(capacity: number, text: string) => number[]>({
+  id: "safety-bounded-copy",
+  title: "Copy a string without running past the buffer",
+  lesson: "08-memory-safety",
+  points: 3,
+  expects: "copyIntoBuffer",
+  tests: [
     {
       name: "a short name fits, followed by a NUL and zeros",
       points: 1,
@@ -260,6 +254,6 @@ export const safetyBoundedCopy = defineDataExercise<(capacity: number, text: str
       },
     },
   ],
-) as Exercise<(capacity: number, text: string) => number[]>;
+});
 
 registerExercises(safetyFixBorrow, safetyPredictVerdicts, safetyBoundedCopy);

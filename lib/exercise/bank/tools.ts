@@ -10,8 +10,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, type Exercise, registerExercises, show } from "../exercise.ts";
-import { defineDataExercise } from "./_data_tests.ts";
+import { defineExercise, registerExercises, show } from "../exercise.ts";
 
 /**
  * Two memcheck reports (valgrind 3.19's layout) for exercise "tools-find-leaks".
@@ -120,16 +119,13 @@ function lostSites(report: string): string[] {
  * assert.equal(r.passed, false);
  * ```
  */
-export const toolsFindLeaks = defineDataExercise<(report: string) => string[]>(
-  defineExercise,
-  {
-    id: "tools-find-leaks",
-    title: "Find the leaks in a valgrind report",
-    lesson: "09-debugging-tools",
-    points: 4,
-    expects: "lostAt",
-  },
-  TOOLS_LEAK_REPORTS.map((report, i) => ({
+export const toolsFindLeaks = defineExercise<(report: string) => string[]>({
+  id: "tools-find-leaks",
+  title: "Find the leaks in a valgrind report",
+  lesson: "09-debugging-tools",
+  points: 4,
+  expects: "lostAt",
+  tests: TOOLS_LEAK_REPORTS.map((report, i) => ({
     name: i === 0 ? "the course's leaky program" : "a server's report",
     points: 2,
     calls: [[report]],
@@ -148,7 +144,7 @@ export const toolsFindLeaks = defineDataExercise<(report: string) => string[]>(
       );
     },
   })),
-) as Exercise<(report: string) => string[]>;
+});
 
 /** A sample of a process's RSS over time, as exercise "tools-rss-verdict" gives it. */
 export interface RssPoint {
@@ -184,16 +180,13 @@ function rssVerdict(samples: readonly RssPoint[]): "growing" | "released" | "fla
  * assert.equal((await check("tools-rss-verdict", () => "growing")).passed, false);
  * ```
  */
-export const toolsRssVerdict = defineDataExercise<(samples: RssPoint[]) => string>(
-  defineExercise,
-  {
-    id: "tools-rss-verdict",
-    title: "Read an RSS trace",
-    lesson: "09-debugging-tools",
-    points: 3,
-    expects: "rssVerdict",
-  },
-  [
+export const toolsRssVerdict = defineExercise<(samples: RssPoint[]) => string>({
+  id: "tools-rss-verdict",
+  title: "Read an RSS trace",
+  lesson: "09-debugging-tools",
+  points: 3,
+  expects: "rssVerdict",
+  tests: [
     [30, 46, 62, 78, 94, 110, 110],
     [30, 60, 90, 120, 35, 34, 34],
     [30, 31, 33, 32, 35, 31, 30],
@@ -203,7 +196,7 @@ export const toolsRssVerdict = defineDataExercise<(samples: RssPoint[]) => strin
     calls: [[trace(mibs)]],
     want: [rssVerdict(trace(mibs))],
   })),
-) as Exercise<(samples: RssPoint[]) => string>;
+});
 
 /** Two readings of `/proc/<pid>/stat` for exercise "tools-cpu-share". */
 export interface CpuReading {
@@ -228,47 +221,46 @@ export interface CpuReading {
  * assert.equal((await check("tools-cpu-share", ticksOnly)).passed, false);
  * ```
  */
-export const toolsCpuShare = defineDataExercise<
+export const toolsCpuShare = defineExercise<
   (before: CpuReading, after: CpuReading, ticksPerSecond: number) => number
->(defineExercise, {
+>({
   id: "tools-cpu-share",
   title: "Compute top's CPU share",
   lesson: "09-debugging-tools",
   points: 3,
   expects: "cpuShare",
-}, [
-  {
-    name: "a busy second: 100 ticks of 100 per second in 1000 ms is 100%",
-    points: 1,
-    calls: [[{ tMs: 0, utimeTicks: 10, stimeTicks: 5 }, {
-      tMs: 1000,
-      utimeTicks: 100,
-      stimeTicks: 15,
-    }, 100]],
-    want: [100],
-  },
-  {
-    name: "user and kernel time both count; half a core is 50%",
-    points: 1,
-    calls: [[{ tMs: 500, utimeTicks: 0, stimeTicks: 0 }, {
-      tMs: 2500,
-      utimeTicks: 60,
-      stimeTicks: 40,
-    }, 100]],
-    want: [50],
-  },
-  {
-    name: "another tick rate, and two threads busy: over 100%",
-    points: 1,
-    calls: [[{ tMs: 0, utimeTicks: 0, stimeTicks: 0 }, {
-      tMs: 500,
-      utimeTicks: 250,
-      stimeTicks: 0,
-    }, 250]],
-    want: [200],
-  },
-]) as Exercise<
-  (before: CpuReading, after: CpuReading, ticksPerSecond: number) => number
->;
+  tests: [
+    {
+      name: "a busy second: 100 ticks of 100 per second in 1000 ms is 100%",
+      points: 1,
+      calls: [[{ tMs: 0, utimeTicks: 10, stimeTicks: 5 }, {
+        tMs: 1000,
+        utimeTicks: 100,
+        stimeTicks: 15,
+      }, 100]],
+      want: [100],
+    },
+    {
+      name: "user and kernel time both count; half a core is 50%",
+      points: 1,
+      calls: [[{ tMs: 500, utimeTicks: 0, stimeTicks: 0 }, {
+        tMs: 2500,
+        utimeTicks: 60,
+        stimeTicks: 40,
+      }, 100]],
+      want: [50],
+    },
+    {
+      name: "another tick rate, and two threads busy: over 100%",
+      points: 1,
+      calls: [[{ tMs: 0, utimeTicks: 0, stimeTicks: 0 }, {
+        tMs: 500,
+        utimeTicks: 250,
+        stimeTicks: 0,
+      }, 250]],
+      want: [200],
+    },
+  ],
+});
 
 registerExercises(toolsFindLeaks, toolsRssVerdict, toolsCpuShare);
