@@ -5,10 +5,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, type Exercise, registerExercises } from "../exercise.ts";
+import { defineExercise, registerExercises } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
 import { createGcCollector, runGcWorkload } from "../../gc/mod.ts";
-import { defineDataExercise } from "./_data_tests.ts";
 
 /** An object graph as exercise 1 gives it: each object's pointer fields. */
 export type GcFieldMap = Record<string, (string | null)[]>;
@@ -16,8 +15,24 @@ export type GcFieldMap = Record<string, (string | null)[]>;
 /** What exercise 1 asks for: the ids reachable from the roots (any order). */
 export type GcMarkFn = (roots: string[], fields: GcFieldMap) => string[];
 
-/** A random graph of `n` objects with up to 3 fields each, and a few roots. */
-function randomGraph(seed: number, n: number): { roots: string[]; fields: GcFieldMap } {
+/**
+ * A seeded random object graph for exercise 1: `n` objects with up to 3
+ * fields each (a quarter of them null), and four roots.
+ *
+ * @param seed The seed.
+ * @param n Objects.
+ * @returns The roots and every object's fields.
+ *
+ * @example Same seed, same graph
+ * ```ts
+ * import { gcExerciseGraph } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(gcExerciseGraph(3, 50), gcExerciseGraph(3, 50));
+ * assert.equal(Object.keys(gcExerciseGraph(3, 50).fields).length, 50);
+ * ```
+ */
+export function gcExerciseGraph(seed: number, n: number): { roots: string[]; fields: GcFieldMap } {
   const prng = createPrng(seed);
   const fields: GcFieldMap = {};
   for (let i = 0; i < n; i++) {
@@ -91,7 +106,7 @@ const SELF_LOOP = { roots: ["x", "x"], fields: { x: ["x"], y: [null] } as GcFiel
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcImplementMark = defineDataExercise<GcMarkFn>(defineExercise, {
+export const gcImplementMark = defineExercise<GcMarkFn>({
   id: "gc-implement-mark",
   title: "Write the mark phase",
   lesson: "05-garbage-collection",
@@ -99,49 +114,50 @@ export const gcImplementMark = defineDataExercise<GcMarkFn>(defineExercise, {
   expects: "mark",
   // The 50,000-object chain takes a while on a busy machine.
   timeLimitMs: 10_000,
-}, [
-  {
-    name: "a cycle reached from a root is marked; an object pointing into it is not",
-    points: 1,
-    calls: [[CYCLE_GRAPH.roots, CYCLE_GRAPH.fields]],
-    judge: (r) => sameSet(r, [["a", "b", "c"]], ["roots [a]"]),
-  },
-  {
-    name: "no roots: nothing is reachable; a root listed twice and a self-loop are fine",
-    points: 1,
-    calls: [[[], CYCLE_GRAPH.fields], [SELF_LOOP.roots, SELF_LOOP.fields]],
-    judge: (r) => sameSet(r, [[], ["x"]], ["no roots", "roots [x, x]"]),
-  },
-  {
-    name: "random graphs of 300 objects agree with the simulator's mark-sweep",
-    points: 1,
-    calls: [1, 2, 3].map((seed) => {
-      const g = randomGraph(seed, 300);
-      return [g.roots, g.fields];
-    }),
-    judge: (r, calls) =>
-      sameSet(
-        r,
-        calls.map(([roots, fields]) =>
-          reachableBySimulator(roots as string[], fields as GcFieldMap)
-        ),
-        ["graph 1", "graph 2", "graph 3"],
-      ),
-  },
-  {
-    name: "a chain of 50,000 objects (a recursive mark overflows the call stack: use a worklist)",
-    points: 1,
-    calls: [Object.values(chain(50_000))],
-    judge: (r) => {
-      assert.ok(Array.isArray(r[0]), `expected an array: received ${typeof r[0]}`);
-      assert.equal(
-        new Set(r[0] as string[]).size,
-        50_000,
-        "every object of the chain is reachable",
-      );
+  tests: [
+    {
+      name: "a cycle reached from a root is marked; an object pointing into it is not",
+      points: 1,
+      calls: [[CYCLE_GRAPH.roots, CYCLE_GRAPH.fields]],
+      judge: (r) => sameSet(r, [["a", "b", "c"]], ["roots [a]"]),
     },
-  },
-]) as Exercise<GcMarkFn>;
+    {
+      name: "no roots: nothing is reachable; a root listed twice and a self-loop are fine",
+      points: 1,
+      calls: [[[], CYCLE_GRAPH.fields], [SELF_LOOP.roots, SELF_LOOP.fields]],
+      judge: (r) => sameSet(r, [[], ["x"]], ["no roots", "roots [x, x]"]),
+    },
+    {
+      name: "random graphs of 300 objects agree with the simulator's mark-sweep",
+      points: 1,
+      calls: [1, 2, 3].map((seed) => {
+        const g = gcExerciseGraph(seed, 300);
+        return [g.roots, g.fields];
+      }),
+      judge: (r, calls) =>
+        sameSet(
+          r,
+          calls.map(([roots, fields]) =>
+            reachableBySimulator(roots as string[], fields as GcFieldMap)
+          ),
+          ["graph 1", "graph 2", "graph 3"],
+        ),
+    },
+    {
+      name: "a chain of 50,000 objects (a recursive mark overflows the call stack: use a worklist)",
+      points: 1,
+      calls: [Object.values(chain(50_000))],
+      judge: (r) => {
+        assert.ok(Array.isArray(r[0]), `expected an array: received ${typeof r[0]}`);
+        assert.equal(
+          new Set(r[0] as string[]).size,
+          50_000,
+          "every object of the chain is reachable",
+        );
+      },
+    },
+  ],
+});
 
 /**
  * The workload of exercise 2 ("gc-rc-leak"): a list, a pair of objects that
@@ -199,38 +215,39 @@ gc
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcRcLeak = defineDataExercise<() => string[]>(defineExercise, {
+export const gcRcLeak = defineExercise<() => string[]>({
   id: "gc-rc-leak",
   title: "What does reference counting leak?",
   lesson: "05-garbage-collection",
   points: 3,
   expects: "rcLeaks",
-}, [{
-  name: "the unreachable objects that reference counting still holds",
-  calls: [[]],
-  judge: (r) => {
-    const rc =
-      runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "rc", heapBytes: 1024 }).final.liveIds;
-    const ms =
-      runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "mark-sweep", heapBytes: 1024 }).final
-        .liveIds;
-    const leaked = rc.filter((id) => !ms.includes(id));
-    const got = r[0];
-    assert.ok(Array.isArray(got), `expected an array of ids: received ${JSON.stringify(got)}`);
-    const g = [...new Set(got as string[])].sort();
-    if (g.includes("head") || g.includes("n1")) {
-      assert.fail("head and n1 are still reachable from a root: they are not garbage at all");
-    }
-    if (g.includes("t") || g.includes("u")) {
-      assert.fail("t and u form no cycle: when t's count drops to 0 it is freed, and then u");
-    }
-    assert.deepEqual(
-      g,
-      [...leaked].sort(),
-      "list every object a cycle keeps alive, and only those",
-    );
-  },
-}]) as Exercise<() => string[]>;
+  tests: [{
+    name: "the unreachable objects that reference counting still holds",
+    calls: [[]],
+    judge: (r) => {
+      const rc =
+        runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "rc", heapBytes: 1024 }).final.liveIds;
+      const ms =
+        runGcWorkload(GC_RC_LEAK_WORKLOAD, { collector: "mark-sweep", heapBytes: 1024 }).final
+          .liveIds;
+      const leaked = rc.filter((id) => !ms.includes(id));
+      const got = r[0];
+      assert.ok(Array.isArray(got), `expected an array of ids: received ${JSON.stringify(got)}`);
+      const g = [...new Set(got as string[])].sort();
+      if (g.includes("head") || g.includes("n1")) {
+        assert.fail("head and n1 are still reachable from a root: they are not garbage at all");
+      }
+      if (g.includes("t") || g.includes("u")) {
+        assert.fail("t and u form no cycle: when t's count drops to 0 it is freed, and then u");
+      }
+      assert.deepEqual(
+        g,
+        [...leaked].sort(),
+        "list every object a cycle keeps alive, and only those",
+      );
+    },
+  }],
+});
 
 /**
  * The workload of exercise 3 ("gc-copy-bytes"): some objects live, some garbage, one `gc`.
@@ -270,36 +287,37 @@ gc
  * assert.equal(result.passed, false);
  * ```
  */
-export const gcCopyBytes = defineDataExercise<() => number>(defineExercise, {
+export const gcCopyBytes = defineExercise<() => number>({
   id: "gc-copy-bytes",
   title: "How much does a copying collection copy?",
   lesson: "05-garbage-collection",
   points: 3,
   expects: "copiedBytes",
-}, [{
-  name: "bytes copied by the gc",
-  calls: [[]],
-  judge: (r) => {
-    const c =
-      runGcWorkload(GC_COPY_WORKLOAD, { collector: "copying", heapBytes: 1024 }).collections[0];
-    const n = r[0];
-    assert.ok(
-      Number.isInteger(n),
-      `expected a whole number of bytes: received ${JSON.stringify(n)}`,
-    );
-    const all = c.occupancyBeforeBytes;
-    if (n === all) {
-      assert.fail(`${n} is every object: a copying collector never touches the garbage`);
-    }
-    if (n === c.bytesFreed) {
-      assert.fail(`${n} is the garbage: count what is reachable from the roots instead`);
-    }
-    assert.equal(
-      n,
-      c.bytesCopied,
-      "follow the pointers from the root; f points to a, but who points to f?",
-    );
-  },
-}]) as Exercise<() => number>;
+  tests: [{
+    name: "bytes copied by the gc",
+    calls: [[]],
+    judge: (r) => {
+      const c =
+        runGcWorkload(GC_COPY_WORKLOAD, { collector: "copying", heapBytes: 1024 }).collections[0];
+      const n = r[0];
+      assert.ok(
+        Number.isInteger(n),
+        `expected a whole number of bytes: received ${JSON.stringify(n)}`,
+      );
+      const all = c.occupancyBeforeBytes;
+      if (n === all) {
+        assert.fail(`${n} is every object: a copying collector never touches the garbage`);
+      }
+      if (n === c.bytesFreed) {
+        assert.fail(`${n} is the garbage: count what is reachable from the roots instead`);
+      }
+      assert.equal(
+        n,
+        c.bytesCopied,
+        "follow the pointers from the root; f points to a, but who points to f?",
+      );
+    },
+  }],
+});
 
 registerExercises(gcImplementMark, gcRcLeak, gcCopyBytes);

@@ -5,10 +5,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, type Exercise, registerExercises } from "../exercise.ts";
+import { defineExercise, registerExercises } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
 import { LEAK_SCENARIOS, type LeakScenario } from "../../probe/leak_scenarios.ts";
-import { defineDataExercise } from "./_data_tests.ts";
 
 const QUIZ_SCENARIOS = [
   "listeners-removed",
@@ -52,36 +51,37 @@ export const LEAK_QUIZ: readonly { letter: string; code: string; scenario: LeakS
  * assert.equal(result.passed, false);
  * ```
  */
-export const leaksFindTheLeak = defineDataExercise<() => string[]>(defineExercise, {
+export const leaksFindTheLeak = defineExercise<() => string[]>({
   id: "leaks-find-the-leak",
   title: "Which snippets leak?",
   lesson: "06-memory-leaks",
   points: 3,
   expects: "leakySnippets",
-}, [{
-  name: "the letters of the snippets that keep memory for every call",
-  calls: [[]],
-  judge: (r) => {
-    const got = r[0];
-    assert.ok(
-      Array.isArray(got),
-      `expected an array of letters: received ${JSON.stringify(got)}`,
-    );
-    const g = new Set((got as unknown[]).map((x) => String(x).trim().toUpperCase()));
-    for (const q of LEAK_QUIZ) {
-      if (q.scenario.leaks && !g.has(q.letter)) {
-        assert.fail(
-          `${q.letter} leaks: follow where each call's data goes, and what still points to it`,
-        );
+  tests: [{
+    name: "the letters of the snippets that keep memory for every call",
+    calls: [[]],
+    judge: (r) => {
+      const got = r[0];
+      assert.ok(
+        Array.isArray(got),
+        `expected an array of letters: received ${JSON.stringify(got)}`,
+      );
+      const g = new Set((got as unknown[]).map((x) => String(x).trim().toUpperCase()));
+      for (const q of LEAK_QUIZ) {
+        if (q.scenario.leaks && !g.has(q.letter)) {
+          assert.fail(
+            `${q.letter} leaks: follow where each call's data goes, and what still points to it`,
+          );
+        }
+        if (!q.scenario.leaks && g.has(q.letter)) {
+          assert.fail(
+            `${q.letter} does not leak: something lets its data go (look for a limit, a removal or a weak reference)`,
+          );
+        }
       }
-      if (!q.scenario.leaks && g.has(q.letter)) {
-        assert.fail(
-          `${q.letter} does not leak: something lets its data go (look for a limit, a removal or a weak reference)`,
-        );
-      }
-    }
-  },
-}]) as Exercise<() => string[]>;
+    },
+  }],
+});
 
 /**
  * Hits of a least-recently-used cache of `capacity` entries on `keys`
@@ -154,52 +154,53 @@ export type SmallestCapacityFn = (keys: string[], targetHitRate: number) => numb
  * assert.equal(result.passed, false);
  * ```
  */
-export const leaksSizeCache = defineDataExercise<SmallestCapacityFn>(defineExercise, {
+export const leaksSizeCache = defineExercise<SmallestCapacityFn>({
   id: "leaks-size-cache",
   title: "Size a bounded cache",
   lesson: "06-memory-leaks",
   points: 4,
   expects: "smallestCapacity",
-}, [
-  {
-    name: "a short trace worked by hand",
-    points: 1,
-    // a b a b c a b: capacity 1 hits nothing; capacity 2 hits a, b at 3 and 4; 3 also hits 6 and 7.
-    calls: [[["a", "b", "a", "b", "c", "a", "b"], 0.25], [
-      ["a", "b", "a", "b", "c", "a", "b"],
-      0.5,
-    ]],
-    want: [2, 3],
-  },
-  {
-    name: "an unreachable hit rate gives null (even caching every key misses each key once)",
-    points: 1,
-    calls: [[["a", "b", "c", "a"], 0.5]],
-    want: [null],
-  },
-  {
-    name: "skewed traces of 3,000 requests: 50%, 70% and 80% hits",
-    points: 2,
-    calls: [[skewedKeyTrace(5, 3000, 400), 0.5], [skewedKeyTrace(6, 3000, 400), 0.7], [
-      skewedKeyTrace(7, 3000, 400),
-      0.8,
-    ]],
-    judge: (r, calls) =>
-      r.forEach((got, i) => {
-        const [keys, target] = calls[i] as [string[], number];
-        const want = smallestCapacityReference(keys, target);
-        if (
-          typeof got === "number" && want !== null && got > want &&
-          lruHits(keys, got) >= target * keys.length
-        ) {
-          assert.fail(
-            `capacity ${got} reaches ${target * 100}% but is not the smallest: try smaller ones`,
-          );
-        }
-        assert.equal(got, want, `trace ${i + 1}, target ${target * 100}%`);
-      }),
-  },
-]) as Exercise<SmallestCapacityFn>;
+  tests: [
+    {
+      name: "a short trace worked by hand",
+      points: 1,
+      // a b a b c a b: capacity 1 hits nothing; capacity 2 hits a, b at 3 and 4; 3 also hits 6 and 7.
+      calls: [[["a", "b", "a", "b", "c", "a", "b"], 0.25], [
+        ["a", "b", "a", "b", "c", "a", "b"],
+        0.5,
+      ]],
+      want: [2, 3],
+    },
+    {
+      name: "an unreachable hit rate gives null (even caching every key misses each key once)",
+      points: 1,
+      calls: [[["a", "b", "c", "a"], 0.5]],
+      want: [null],
+    },
+    {
+      name: "skewed traces of 3,000 requests: 50%, 70% and 80% hits",
+      points: 2,
+      calls: [[skewedKeyTrace(5, 3000, 400), 0.5], [skewedKeyTrace(6, 3000, 400), 0.7], [
+        skewedKeyTrace(7, 3000, 400),
+        0.8,
+      ]],
+      judge: (r, calls) =>
+        r.forEach((got, i) => {
+          const [keys, target] = calls[i] as [string[], number];
+          const want = smallestCapacityReference(keys, target);
+          if (
+            typeof got === "number" && want !== null && got > want &&
+            lruHits(keys, got) >= target * keys.length
+          ) {
+            assert.fail(
+              `capacity ${got} reaches ${target * 100}% but is not the smallest: try smaller ones`,
+            );
+          }
+          assert.equal(got, want, `trace ${i + 1}, target ${target * 100}%`);
+        }),
+    },
+  ],
+});
 
 /** The cache exercise 3 asks for: `get` (undefined on a miss), `set`, and `size`. */
 export interface LruCacheLike {
@@ -265,7 +266,23 @@ function lruReference(capacity: number, ops: readonly LruOp[]): unknown[] {
   });
 }
 
-function randomOps(seed: number, n: number, keys: number): LruOp[] {
+/**
+ * Seeded cache operations for exercise 3: 45 % gets, 50 % sets, 5 % size queries.
+ *
+ * @param seed The seed.
+ * @param n Operations.
+ * @param keys Distinct keys.
+ * @returns The operations.
+ *
+ * @example Same seed, same operations
+ * ```ts
+ * import { lruExerciseOps } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(lruExerciseOps(1, 20, 4), lruExerciseOps(1, 20, 4));
+ * ```
+ */
+export function lruExerciseOps(seed: number, n: number, keys: number): LruOp[] {
   const prng = createPrng(seed);
   return Array.from({ length: n }, (_, i): LruOp => {
     const k = `k${prng.int(0, keys - 1)}`;
@@ -294,58 +311,63 @@ function randomOps(seed: number, n: number, keys: number): LruOp[] {
  * assert.equal(result.passed, false);
  * ```
  */
-export const leaksLru = defineDataExercise<(capacity: number) => LruCacheLike>(defineExercise, {
+export const leaksLru = defineExercise<(capacity: number) => LruCacheLike>({
   id: "leaks-lru",
   title: "Write a bounded LRU cache",
   lesson: "06-memory-leaks",
   points: 3,
   expects: "createLru",
-}, [
-  {
-    name: "never holds more than its capacity",
-    points: 1,
-    calls: [[
-      3,
-      Array.from({ length: 1000 }, (_, i): LruOp => ["set", `k${i}`, i]).concat([["size"]]),
-    ]],
-    judge: (r) => {
-      const results = r[0] as unknown[];
-      assert.equal(
-        results.at(-1),
+  tests: [
+    {
+      name: "never holds more than its capacity",
+      points: 1,
+      calls: [[
         3,
-        "after 1000 different keys, a cache of capacity 3 holds 3 entries",
-      );
-    },
-  },
-  {
-    name: "a get makes a key the most recently used",
-    points: 1,
-    calls: [[2, [["set", "a", 1], ["set", "b", 2], ["get", "a"], ["set", "c", 3], ["get", "a"], [
-      "get",
-      "b",
-    ]]]],
-    want: [[null, null, 1, null, 1, null]],
-  },
-  {
-    name: "random operations agree with a reference LRU",
-    points: 1,
-    calls: [[4, randomOps(1, 400, 10)], [1, randomOps(2, 200, 3)], [16, randomOps(3, 600, 40)]],
-    judge: (r, calls) =>
-      r.forEach((got, i) => {
-        const [capacity, ops] = calls[i] as [number, LruOp[]];
-        const want = lruReference(capacity, ops);
-        const at = (got as unknown[]).findIndex((x, k) => !Object.is(x, want[k]) && x !== want[k]);
+        Array.from({ length: 1000 }, (_, i): LruOp => ["set", `k${i}`, i]).concat([["size"]]),
+      ]],
+      judge: (r) => {
+        const results = r[0] as unknown[];
         assert.equal(
-          at,
-          -1,
-          `capacity ${capacity}: operation ${at} ${JSON.stringify(ops[at])} gave ${
-            JSON.stringify((got as unknown[])[at])
-          }, an LRU cache gives ${JSON.stringify(want[at])}`,
+          results.at(-1),
+          3,
+          "after 1000 different keys, a cache of capacity 3 holds 3 entries",
         );
-      }),
-  },
-], (make, capacity: number, ops: LruOp[]) => runLruOps(make, capacity, ops)) as Exercise<
-  (capacity: number) => LruCacheLike
->;
+      },
+    },
+    {
+      name: "a get makes a key the most recently used",
+      points: 1,
+      calls: [[2, [["set", "a", 1], ["set", "b", 2], ["get", "a"], ["set", "c", 3], ["get", "a"], [
+        "get",
+        "b",
+      ]]]],
+      want: [[null, null, 1, null, 1, null]],
+    },
+    {
+      name: "random operations agree with a reference LRU",
+      points: 1,
+      calls: [[4, lruExerciseOps(1, 400, 10)], [1, lruExerciseOps(2, 200, 3)], [
+        16,
+        lruExerciseOps(3, 600, 40),
+      ]],
+      judge: (r, calls) =>
+        r.forEach((got, i) => {
+          const [capacity, ops] = calls[i] as [number, LruOp[]];
+          const want = lruReference(capacity, ops);
+          const at = (got as unknown[]).findIndex((x, k) =>
+            !Object.is(x, want[k]) && x !== want[k]
+          );
+          assert.equal(
+            at,
+            -1,
+            `capacity ${capacity}: operation ${at} ${JSON.stringify(ops[at])} gave ${
+              JSON.stringify((got as unknown[])[at])
+            }, an LRU cache gives ${JSON.stringify(want[at])}`,
+          );
+        }),
+    },
+  ],
+  run: (make, capacity: number, ops: LruOp[]) => runLruOps(make, capacity, ops),
+});
 
 registerExercises(leaksFindTheLeak, leaksSizeCache, leaksLru);

@@ -13,3 +13,5 @@ export * from "./paging.ts";
 export * from "./stack.ts";
 export * from "./heap.ts";
 export * from "./design.ts";
+export * from "./gc.ts";
+export * from "./leaks.ts";
