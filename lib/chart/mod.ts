@@ -36,3 +36,4 @@ export * from "./design.ts";
 export * from "./profile.ts";
 export * from "./heap.ts";
 export * from "./stack.ts";
+export * from "./try_this.ts";

@@ -28,3 +28,5 @@ export * from "./rust_witness.ts";
 export * from "./design.ts";
 export * from "./glibc_heap.ts";
 export * from "./recursion.ts";
+export * from "./child_memory.ts";
+export * from "./alloc_profile.ts";

@@ -9,8 +9,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { defineExercise, type Exercise, registerExercises } from "../exercise.ts";
-import { defineDataExercise } from "./_data_tests.ts";
+import { defineExercise, registerExercises } from "../exercise.ts";
 
 /** Bytes of one encoded record: id (4, little-endian), score (2), flags (1), checksum (1). */
 export const DESIGN_RECORD_BYTES = 8;
@@ -84,49 +83,51 @@ const someRecords = (n: number, seed: number): [number, number][] => {
  * assert.equal((await check("design-encode-into", allocating)).passed, false);
  * ```
  */
-export const designEncodeInto = defineDataExercise<EncodeIntoFn>(defineExercise, {
+export const designEncodeInto = defineExercise<EncodeIntoFn>({
   id: "design-encode-into",
   title: "Encode into a reused buffer",
   lesson: "10-efficient-design",
   points: 3,
   expects: "encodeInto",
-}, [
-  {
-    name: "returns the very buffer it was given, filled with the record",
-    points: 1,
-    calls: [[[[258, 60]]]],
-    want: [{ sameBuffer: true, bytes: [[2, 1, 0, 0, 60, 0, 1, 64]] }],
-  },
-  {
-    name: "every byte is rewritten: nothing is left over from the record before",
-    points: 1,
-    calls: [[[[0xffffffff, 65535], [0, 0], [7, 49], [7, 50]]]],
-    judge: (r, calls) => {
-      const got = r[0] as { sameBuffer: boolean; bytes: number[][] };
-      const want = expectedBytes(calls[0][0] as [number, number][]);
-      assert.ok(got.sameBuffer, "return the buffer you were given (out), not a new one");
-      got.bytes.forEach((b, i) =>
-        assert.deepEqual(
-          b,
-          want[i],
-          `record ${i + 1} ${JSON.stringify((calls[0][0] as unknown[])[i])}: bytes ${
-            JSON.stringify(b)
-          }, expected ${JSON.stringify(want[i])}`,
-        )
-      );
+  run: runEncodeInto,
+  tests: [
+    {
+      name: "returns the very buffer it was given, filled with the record",
+      points: 1,
+      calls: [[[[258, 60]]]],
+      want: [{ sameBuffer: true, bytes: [[2, 1, 0, 0, 60, 0, 1, 64]] }],
     },
-  },
-  {
-    name: "200 random records through one buffer agree with encodeRecord",
-    points: 1,
-    calls: [[someRecords(200, 10)]],
-    judge: (r, calls) => {
-      const got = r[0] as { sameBuffer: boolean; bytes: number[][] };
-      assert.ok(got.sameBuffer, "return the buffer you were given (out), not a new one");
-      assert.deepEqual(got.bytes, expectedBytes(calls[0][0] as [number, number][]));
+    {
+      name: "every byte is rewritten: nothing is left over from the record before",
+      points: 1,
+      calls: [[[[0xffffffff, 65535], [0, 0], [7, 49], [7, 50]]]],
+      judge: (r, calls) => {
+        const got = r[0] as { sameBuffer: boolean; bytes: number[][] };
+        const want = expectedBytes(calls[0][0] as [number, number][]);
+        assert.ok(got.sameBuffer, "return the buffer you were given (out), not a new one");
+        got.bytes.forEach((b, i) =>
+          assert.deepEqual(
+            b,
+            want[i],
+            `record ${i + 1} ${JSON.stringify((calls[0][0] as unknown[])[i])}: bytes ${
+              JSON.stringify(b)
+            }, expected ${JSON.stringify(want[i])}`,
+          )
+        );
+      },
     },
-  },
-], runEncodeInto) as Exercise<EncodeIntoFn>;
+    {
+      name: "200 random records through one buffer agree with encodeRecord",
+      points: 1,
+      calls: [[someRecords(200, 10)]],
+      judge: (r, calls) => {
+        const got = r[0] as { sameBuffer: boolean; bytes: number[][] };
+        assert.ok(got.sameBuffer, "return the buffer you were given (out), not a new one");
+        assert.deepEqual(got.bytes, expectedBytes(calls[0][0] as [number, number][]));
+      },
+    },
+  ],
+});
 
 /** An order of exercise 2's stream. */
 export interface DesignOrder {
@@ -203,41 +204,43 @@ function bigOrdersReference(count: number | null, min: number, take: number) {
  * assert.equal((await check("design-lazy-orders", eager)).passed, false);
  * ```
  */
-export const designLazyOrders = defineDataExercise<BigOrdersFn>(defineExercise, {
+export const designLazyOrders = defineExercise<BigOrdersFn>({
   id: "design-lazy-orders",
   title: "Make the pipeline lazy",
   lesson: "10-efficient-design",
   points: 3,
   expects: "bigOrders",
-}, [
-  {
-    name: "the right ids, in order, on a short stream",
-    points: 1,
-    calls: [[20, 500, 20]],
-    want: [bigOrdersReference(20, 500, 20)],
-  },
-  {
-    name: "takes 3 ids from 100,000 orders after reading only as many orders as needed",
-    points: 1,
-    calls: [[100_000, 900, 3]],
-    judge: (r, calls) => {
-      const got = r[0] as { ids: number[]; pulled: number };
-      const want = bigOrdersReference(...(calls[0] as [number, number, number]));
-      assert.deepEqual(got.ids, want.ids);
-      assert.equal(
-        got.pulled,
-        want.pulled,
-        `reading ${got.pulled} orders to find 3 big ones; ${want.pulled} were enough`,
-      );
+  run: runBigOrders,
+  tests: [
+    {
+      name: "the right ids, in order, on a short stream",
+      points: 1,
+      calls: [[20, 500, 20]],
+      want: [bigOrdersReference(20, 500, 20)],
     },
-  },
-  {
-    name: "works on an endless stream",
-    points: 1,
-    calls: [[null, 990, 5]],
-    want: [bigOrdersReference(null, 990, 5)],
-  },
-], runBigOrders) as Exercise<BigOrdersFn>;
+    {
+      name: "takes 3 ids from 100,000 orders after reading only as many orders as needed",
+      points: 1,
+      calls: [[100_000, 900, 3]],
+      judge: (r, calls) => {
+        const got = r[0] as { ids: number[]; pulled: number };
+        const want = bigOrdersReference(...(calls[0] as [number, number, number]));
+        assert.deepEqual(got.ids, want.ids);
+        assert.equal(
+          got.pulled,
+          want.pulled,
+          `reading ${got.pulled} orders to find 3 big ones; ${want.pulled} were enough`,
+        );
+      },
+    },
+    {
+      name: "works on an endless stream",
+      points: 1,
+      calls: [[null, 990, 5]],
+      want: [bigOrdersReference(null, 990, 5)],
+    },
+  ],
+});
 
 /** A nested tree of plain objects and arrays (exercise 3). */
 export type DesignTree = unknown;
@@ -341,35 +344,37 @@ const setInJudge = (r: unknown[], calls: readonly (readonly unknown[])[]) =>
  * assert.equal((await check("design-shared-update", deepCopy)).passed, false);
  * ```
  */
-export const designSharedUpdate = defineDataExercise<SetInFn>(defineExercise, {
+export const designSharedUpdate = defineExercise<SetInFn>({
   id: "design-shared-update",
   title: "A structurally shared update",
   lesson: "10-efficient-design",
   points: 4,
   expects: "setIn",
-}, [
-  {
-    name: "a top-level field",
-    points: 1,
-    calls: [[library(), ["owner"], { name: "Grace" }]],
-    judge: setInJudge,
-  },
-  {
-    name: "deep inside arrays and objects (arrays stay arrays)",
-    points: 2,
-    calls: [
-      [library(), ["shelves", 0, "books", 1, "year"], 2016],
-      [library(), ["owner", "card", "number"], 8],
-      [library(), ["shelves", 1, "label"], "rust"],
-    ],
-    judge: setInJudge,
-  },
-  {
-    name: "a new key at the end of the path",
-    points: 1,
-    calls: [[library(), ["owner", "card", "expires"], "2030-01"]],
-    judge: setInJudge,
-  },
-], runSetIn) as Exercise<SetInFn>;
+  run: runSetIn,
+  tests: [
+    {
+      name: "a top-level field",
+      points: 1,
+      calls: [[library(), ["owner"], { name: "Grace" }]],
+      judge: setInJudge,
+    },
+    {
+      name: "deep inside arrays and objects (arrays stay arrays)",
+      points: 2,
+      calls: [
+        [library(), ["shelves", 0, "books", 1, "year"], 2016],
+        [library(), ["owner", "card", "number"], 8],
+        [library(), ["shelves", 1, "label"], "rust"],
+      ],
+      judge: setInJudge,
+    },
+    {
+      name: "a new key at the end of the path",
+      points: 1,
+      calls: [[library(), ["owner", "card", "expires"], "2030-01"]],
+      judge: setInJudge,
+    },
+  ],
+});
 
 registerExercises(designEncodeInto, designLazyOrders, designSharedUpdate);
