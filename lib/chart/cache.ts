@@ -135,7 +135,8 @@ export function latencyCurveChart(
       tickFormat: (d: number) => formatDuration(d),
     },
     marks: [
-      ...sizeMarkerMarks(options.markers ?? []),
+      // Dashed rules under the data, their labels (with a white halo) over it.
+      sizeMarkerMarks(options.markers ?? [])[0],
       Plot.dot(runs, { x: "sizeBytes", y: "ns", r: 1.2, fill: "#999", fillOpacity: 0.25 }),
       Plot.link(plateaus, {
         x1: "fromBytes",
@@ -156,6 +157,7 @@ export function latencyCurveChart(
         textAnchor: "start",
         fill: "#333",
       }),
+      sizeMarkerMarks(options.markers ?? [])[1],
     ],
   });
 }

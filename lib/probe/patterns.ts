@@ -196,8 +196,9 @@ export async function measureAccessPatterns(
   const deadline = started + o.budgetMs;
 
   let buf: Float64Array | null = new Float64Array(needElements);
-  // Write every element so each page is really backed (reading a fresh
-  // buffer would map the shared zero page and flatter every pattern).
+  // Write every element so each page is really backed: on kernels that map
+  // the shared zero page on a read fault, reading a fresh buffer would hit one
+  // cached page and flatter every pattern.
   for (let i = 0; i < needElements; i++) buf[i] = i & 255;
   let idx: Int32Array | null = null;
   if (gatherBytes > 0) {
