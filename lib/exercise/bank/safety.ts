@@ -188,15 +188,6 @@ export const safetyPredictVerdicts = defineExercise<() => string[]>({
   })),
 });
 
-/** What a correct bounded copy leaves in a buffer of `capacity` bytes (0-filled, NUL-terminated). */
-function boundedCopy(capacity: number, text: string): number[] {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Array(capacity).fill(0);
-  const n = Math.min(bytes.length, capacity - 1);
-  for (let i = 0; i < n; i++) out[i] = bytes[i];
-  return out;
-}
-
 /**
  * Lesson 08: a bounded string copy (what `strcpy` should have been): the
  * buffer's bytes after copying `text` into `capacity` bytes, truncated and
@@ -222,19 +213,24 @@ export const safetyBoundedCopy = defineExercise<(capacity: number, text: string)
       name: "a short name fits, followed by a NUL and zeros",
       points: 1,
       calls: [[10, "ada"], [4, "abc"]],
-      want: [boundedCopy(10, "ada"), boundedCopy(4, "abc")],
+      want: [[97, 100, 97, 0, 0, 0, 0, 0, 0, 0], [97, 98, 99, 0]],
     },
     {
       name: "a long name is cut to capacity - 1 bytes and still NUL-terminated",
       points: 1,
       calls: [[10, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"], [1, "x"]],
-      want: [boundedCopy(10, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), boundedCopy(1, "x")],
+      want: [[65, 65, 65, 65, 65, 65, 65, 65, 65, 0], [0]],
     },
     {
       name: "never returns more bytes than the buffer holds",
       points: 1,
-      calls: [[10, "a much longer name than ten"], [16, "é is two bytes"], [2, ""]],
+      calls: [[10, "a much longer name than ten"], [8, "é is two bytes"], [2, ""]],
       judge: (results, calls) => {
+        const want = [
+          [97, 32, 109, 117, 99, 104, 32, 108, 111, 0],
+          [195, 169, 32, 105, 115, 32, 116, 0],
+          [0, 0],
+        ];
         results.forEach((r, i) => {
           const [capacity, text] = calls[i] as [number, string];
           assert.ok(Array.isArray(r), `expected an array of bytes: received ${show(r)}`);
@@ -245,11 +241,7 @@ export const safetyBoundedCopy = defineExercise<(capacity: number, text: string)
               (r as number[]).length
             } for ${show(text)}`,
           );
-          assert.deepEqual(
-            r,
-            boundedCopy(capacity, text),
-            `for ${show(text)} into ${capacity} bytes`,
-          );
+          assert.deepEqual(r, want[i], `for ${show(text)} into ${capacity} bytes (UTF-8 bytes)`);
         });
       },
     },

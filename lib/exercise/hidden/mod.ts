@@ -15,3 +15,5 @@ export * from "./heap.ts";
 export * from "./design.ts";
 export * from "./gc.ts";
 export * from "./leaks.ts";
+export * from "./safety.ts";
+export * from "./tools.ts";
