@@ -15,3 +15,4 @@ export * from "./tools.ts";
 export * from "./design.ts";
 export * from "./stack.ts";
 export * from "./heap.ts";
+export * from "./try_this.ts";

@@ -17,3 +17,4 @@ export * from "./gc.ts";
 export * from "./leaks.ts";
 export * from "./safety.ts";
 export * from "./tools.ts";
+export * from "./try_this.ts";
