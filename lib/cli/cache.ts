@@ -364,10 +364,22 @@ export async function cacheCli(
 
   // The run: problems with the trace, or limits reached while simulating, are status 1.
   let result: CacheResult;
-  const jsonLines: string[] = [];
+  const settings = (r: CacheResult) => ({
+    s: o.s,
+    E: o.E,
+    b: o.b,
+    trace: o.trace,
+    policy: r.levels[0].policy,
+    writePolicy: r.levels[0].writePolicy,
+  });
+  // `-v --json` (csim form) streams its one JSON document too: the lines array is written
+  // element by element, and the counts close the document.
+  const jsonLines = o.verbose && o.json && o.config === undefined;
+  let jsonCount = 0;
   try {
     if (o.verbose) {
       const levelName = sim.result().levels[dataL1].name;
+      if (jsonLines) emit(`{"settings":${JSON.stringify(settings(sim.result()))},"lines":[`);
       for await (
         const batch of streamTraceFile(o.trace, { batchSize: VERBOSE_BATCH, stats: options.stats })
       ) {
@@ -385,8 +397,8 @@ export async function cacheCli(
           const line = `${OP_LETTERS[batch.ops[i]]} ${batch.addresses[i].toString(16)},${
             batch.sizes[i]
           }${words.get(first + i) ?? ""}`;
-          if (o.json) jsonLines.push(line);
-          else emit(line);
+          if (jsonLines) emit((jsonCount++ === 0 ? "" : ",") + JSON.stringify(line));
+          else if (!o.json) emit(line);
         }
         if (stopped) return { stdout, stderr: [], status: 0 };
       }
@@ -402,22 +414,20 @@ export async function cacheCli(
   }
   const l1 = result.levels[0];
   if (o.json) {
-    const doc = o.config !== undefined ? { ...result, steps: undefined } : {
-      settings: {
-        s: o.s,
-        E: o.E,
-        b: o.b,
-        trace: o.trace,
-        policy: l1.policy,
-        writePolicy: l1.writePolicy,
-      },
+    const counts = {
       hits: l1.hits,
       misses: l1.misses,
       evictions: l1.evictions,
       dirtyWritebacks: l1.dirtyWritebacks,
-      ...(o.verbose ? { lines: jsonLines } : {}),
     };
-    emit(JSON.stringify(doc));
+    if (jsonLines) emit(`],${JSON.stringify(counts).slice(1)}`);
+    else {
+      emit(JSON.stringify(
+        o.config !== undefined
+          ? { ...result, steps: undefined }
+          : { settings: settings(result), ...counts },
+      ));
+    }
     return { stdout, stderr: [], status: 0 };
   }
   if (o.config !== undefined) {

@@ -456,3 +456,20 @@ Deno.test("a plain csim run loads no zod, Plot or whole library: the modules it 
   assert.ok(!files.includes("cache/simulator.ts") && !files.includes("io/data_file.ts"));
   assert.ok(files.includes("trace/_line_parser.ts") && files.includes("cache/_level.ts"));
 });
+
+Deno.test("-v --json streams one JSON document: settings, every line, then the counts", async () => {
+  const args = ["-s", "4", "-E", "2", "-b", "4", "-t", MINI];
+  const verbose = await cacheCli(["-v", ...args]);
+  const out = await cacheCli(["-v", "--json", ...args]);
+  assert.equal(out.status, 0, out.stderr.join("\n"));
+  assert.ok(out.stdout.length > 2, "written piece by piece");
+  const doc = JSON.parse(out.stdout.join("\n"));
+  assert.deepEqual(doc.lines, verbose.stdout.slice(0, -1));
+  assert.deepEqual(
+    [doc.hits, doc.misses, doc.evictions, doc.settings.policy, doc.settings.s],
+    [4, 5, 2, "lru", 4],
+  );
+  // Without -v the document is one line with the same counts.
+  const plain = JSON.parse((await cacheCli(["--json", ...args])).stdout[0]);
+  assert.deepEqual({ ...doc, lines: undefined }, { ...plain, lines: undefined });
+});
