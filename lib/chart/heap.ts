@@ -74,7 +74,7 @@ export function heapMapChart(
     ? "Blue blocks are allocated, grey ones free. At the end no block is free."
     : `Blue blocks are allocated, grey ones free. At the end ${last.length} free block${
       last.length === 1 ? "" : "s"
-    } hold ${formatSize(freeBytes)}; the largest is ${
+    } ${last.length === 1 ? "holds" : "hold"} ${formatSize(freeBytes)}; the largest is ${
       formatSize(largest)
     }, so a request for more than ${formatSize(Math.max(0, largest - 8))} must grow the heap${
       last.length > 1 ? " even though more is free in all" : ""
