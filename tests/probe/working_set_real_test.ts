@@ -46,7 +46,7 @@ Deno.test("bad options name the field, before any child starts", async () => {
   );
   await assert.rejects(
     () => measureRealWorkingSet({ references: new Array(3000).fill(0), intervalRefs: 1 }),
-    /references \/ intervalRefs must give at most 2000 intervals\n  → at intervalRefs/,
+    /references \/ intervalRefs must give at most 2000 intervals\n {2}→ at intervalRefs/,
   );
 });
 
