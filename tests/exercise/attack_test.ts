@@ -149,7 +149,7 @@ Deno.test("attacks: tampering scores 0, reading files or the environment leaks n
   }
 });
 
-Deno.test("Deno's trap, checked: a text import reads a file under --deny-read (why the grader needs its sandbox)", async () => {
+Deno.test("Deno's trap, exactly: a text import in the start-up module graph reads a file under --deny-read; one loaded later by a computed path is checked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "memgarden-trap-test-" });
   try {
     const secret = `canary-${crypto.randomUUID()}`;
@@ -167,6 +167,24 @@ Deno.test("Deno's trap, checked: a text import reads a file under --deny-read (w
       stderr: "piped",
     }).output();
     assert.equal(new TextDecoder().decode(out.stdout).trim(), secret, "Deno 2.9 still reads it");
+    // Only modules Deno loads later, through a computed path, are checked: from a module loaded
+    // as the grader's child loads the student's (read access to that one file only), the same
+    // import is refused. The sandbox is the boundary that does not depend on this distinction.
+    await Deno.writeTextFile(
+      `${dir}/student.ts`,
+      `export const leak = async () => (await import("${dir}/" + "canary.txt", { with: { type: "text" } })).default;`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/child.ts`,
+      `const m = await import("${dir}/" + "student.ts");\nconsole.log(await m.leak());`,
+    );
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", `--allow-read=${dir}/student.ts`, `${dir}/child.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.doesNotMatch(new TextDecoder().decode(child.stdout), new RegExp(secret));
+    assert.match(new TextDecoder().decode(child.stderr), /Requires read access to .*canary\.txt/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
