@@ -36,7 +36,10 @@ function code(path: string): string {
 }
 
 function imports(text: string): string[] {
-  return [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1]);
+  // `String::from("a")` or `Array.from("a")` is a call, not an import: skip words after `::` or `.`.
+  return [...text.matchAll(/(?<![:.\w])(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) =>
+    m[1]
+  );
 }
 
 const files = walk(LIB).map((path) => ({
@@ -118,6 +121,15 @@ Deno.test("other programs (rustc, valgrind, gcc, child processes) are started on
     f,
   ) => f.rel);
   assert.deepEqual(problems, []);
+});
+
+Deno.test("the import scanner reads imports and skips calls named from", () => {
+  assert.deepEqual(
+    imports(
+      `import { a } from "memgarden";\nconst m = await import("./x.ts");\nlet s = String::from("garden"); Array.from("ab");`,
+    ),
+    ["memgarden", "./x.ts"],
+  );
 });
 
 Deno.test("notebooks import only from the memgarden alias", () => {
