@@ -122,7 +122,7 @@ export function leakWatchChart(
   const first = samples[0], last = samples[samples.length - 1];
   const cap = options.capBytes / 2 ** 20;
   const ending = options.stoppedAtCap === undefined
-    ? "still running"
+    ? "drawn while the run was going, against the cap"
     : options.stoppedAtCap
     ? "killed at the cap"
     : "stopped by its time bound before the cap";

@@ -273,13 +273,13 @@ async function readOneChild(elements: number, kind: ChildMemoryKind): Promise<Ch
  * @throws {TypeError} For a bad option, naming it.
  * @throws {Error} If a child cannot start.
  *
- * @example Writing 16 MB of numbers shows in the RSS
+ * @example Writing 64 MB of numbers shows in the RSS (two runtimes differ by a few MB, so not exactly)
  * ```ts
  * import { measureChildMemory } from "memgarden";
  * import assert from "node:assert/strict";
  *
- * const r = await measureChildMemory({ elements: 2_000_000, kind: "float64-written" });
- * assert.ok(r.rssGrowthBytes !== null && r.rssGrowthBytes > 0.8 * 16e6);
+ * const r = await measureChildMemory({ elements: 8_000_000, kind: "float64-written" });
+ * assert.ok(r.rssGrowthBytes !== null && r.rssGrowthBytes > 0.6 * 64e6);
  * ```
  */
 export async function measureChildMemory(
@@ -369,12 +369,16 @@ export function describeChildMemory(result: ChildMemoryResult): string {
     : `ps reported ${formatBytes(h.psRssBytes)}, a moment apart from the status file's ${
       formatBytes(h.status.vmRssBytes)
     }`;
-  const growth = result.rssGrowthBytes <= 0
-    ? `did not grow (${formatBytes(result.rssGrowthBytes)} against the empty child), none`
-    : `grew by ${formatBytes(result.rssGrowthBytes)}, ${(100 * share).toFixed(0)}%`;
-  return `The child's resident set ${growth} of the ${
-    formatBytes(h.requestedBytes)
-  } it asked for, ${verdict}; ${ps}.`;
+  if (result.rssGrowthBytes <= 0) {
+    return `The child's resident set did not grow over the empty child's (it was ${
+      formatBytes(-result.rssGrowthBytes)
+    } smaller) although it asked for ${
+      formatBytes(h.requestedBytes)
+    }: memory that is allocated but never written has no page of RAM behind it yet; ${ps}.`;
+  }
+  return `The child's resident set grew by ${formatBytes(result.rssGrowthBytes)}, ${
+    (100 * share).toFixed(0)
+  }% of the ${formatBytes(h.requestedBytes)} it asked for, ${verdict}; ${ps}.`;
 }
 
 /** The result of {@linkcode watchLeak}. */

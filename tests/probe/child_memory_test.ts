@@ -21,11 +21,12 @@ async function leftovers(): Promise<number[]> {
   return liveChildren();
 }
 
-Deno.test("a child that writes 32 MB of numbers grows its RSS by about that; one that never writes, by little", async () => {
-  const written = await measureChildMemory({ elements: 4_000_000, kind: "float64-written" });
-  const untouched = await measureChildMemory({ elements: 4_000_000, kind: "float64-untouched" });
-  const asked = 4_000_000 * 8;
-  assert.ok(written.rssGrowthBytes! > 0.8 * asked, `written grew ${written.rssGrowthBytes}`);
+Deno.test("a child that writes 48 MB of numbers grows its RSS by about that; one that never writes, by little", async () => {
+  const written = await measureChildMemory({ elements: 6_000_000, kind: "float64-written" });
+  const untouched = await measureChildMemory({ elements: 6_000_000, kind: "float64-untouched" });
+  const asked = 6_000_000 * 8;
+  // two runtimes' own footprints differ by a few MB: a wide margin
+  assert.ok(written.rssGrowthBytes! > 0.6 * asked, `written grew ${written.rssGrowthBytes}`);
   assert.ok(written.rssGrowthBytes! < 2 * asked + 16e6, `written grew ${written.rssGrowthBytes}`);
   assert.ok(untouched.rssGrowthBytes! < 0.25 * asked, `untouched grew ${untouched.rssGrowthBytes}`);
   assert.equal(
