@@ -156,7 +156,7 @@ const commands: { name: string; cmd: string; args: string[]; stdin?: string }[] 
   { name: "sim cache, lackey gzip", cmd: deno, args: sim(gzPath) },
   { name: "sim cache, din text", cmd: deno, args: sim(dinPath) },
   {
-    name: "sim cache --policy lru (general path: zod, CacheSimulator, async batches)",
+    name: "sim cache --policy lru (general path: zod, CacheSimulator)",
     cmd: deno,
     args: sim(lackeyPath, "--policy", "lru"),
   },
