@@ -22,6 +22,7 @@
  */
 import { z } from "zod";
 import { environment, type ProbeEnvironment } from "./machine.ts";
+import { runDenoChild } from "./_run_child.ts";
 
 /** The child of {@linkcode profileAllocations} is killed after this long. */
 export const ALLOC_PROFILE_TIMEOUT_MS = 20_000;
@@ -142,8 +143,8 @@ export async function profileAllocations(
   }
   const o = parsed.data;
   const child = new URL("./_alloc_profile_child.ts", import.meta.url).pathname;
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: [
+  const out = await runDenoChild(
+    [
       "run",
       "--quiet",
       "--no-check",
@@ -153,22 +154,8 @@ export async function profileAllocations(
       String(o.lines),
       String(o.samplingIntervalBytes),
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      proc.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, ALLOC_PROFILE_TIMEOUT_MS);
-  let out: Deno.CommandOutput;
-  try {
-    out = await proc.output();
-  } finally {
-    clearTimeout(timer);
-  }
+    ALLOC_PROFILE_TIMEOUT_MS,
+  );
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
     throw new Error(

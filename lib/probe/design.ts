@@ -39,6 +39,7 @@ import { formatBytes } from "./_format.ts";
 import { attachKeyValueDisplay } from "./_kv_display.ts";
 import { environment, type ProbeEnvironment } from "./machine.ts";
 import { parseTraceGcLine } from "./v8_heap.ts";
+import { runDenoChild } from "./_run_child.ts";
 
 /** A design child is killed after this long. */
 export const DESIGN_CHILD_TIMEOUT_MS = 20_000;
@@ -58,8 +59,8 @@ interface ChildRun {
 
 async function runChild(args: Record<string, unknown>): Promise<ChildRun> {
   const child = new URL("./_design_child.ts", import.meta.url).pathname;
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: [
+  const out = await runDenoChild(
+    [
       "run",
       "--quiet",
       "--no-check",
@@ -68,22 +69,8 @@ async function runChild(args: Record<string, unknown>): Promise<ChildRun> {
       child,
       JSON.stringify(args),
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      proc.kill("SIGKILL");
-    } catch { /* already gone */ }
-  }, DESIGN_CHILD_TIMEOUT_MS);
-  let out: Deno.CommandOutput;
-  try {
-    out = await proc.output();
-  } finally {
-    clearTimeout(timer);
-  }
+    DESIGN_CHILD_TIMEOUT_MS,
+  );
   const stderr = new TextDecoder().decode(out.stderr);
   const line = stderr.split("\n").find((l) => l.startsWith("RESULT "));
   if (!out.success || !line) {
