@@ -47,7 +47,7 @@ export interface LeakReport {
   bytesPerIteration: number;
   /** Held memory after the idle period minus the baseline, bytes. */
   retainedBytes: number;
-  /** Held memory after the idle period minus after the first round, bytes. */
+  /** Growth over the exercise from the fitted slope (one odd sample cannot move it), bytes. */
   growthBytes: number;
   /** Every measurement, in order, for a chart. */
   samples: LeakSample[];
@@ -208,7 +208,9 @@ export async function detectLeak(
       [i === all.length - 1 ? s.iteration + 1 : s.iteration, s.heldBytes] as const
     ),
   );
-  const growthBytes = final - exercise[0].heldBytes;
+  // Growth over the exercise from the fitted slope, so that one odd sample
+  // (a first round that held something transient, say) cannot hide a leak.
+  const growthBytes = bytesPerIteration * (iteration - exercise[0].iteration + 1);
   const retainedBytes = final - baseline;
   let leaking: boolean;
   let reason: string;
@@ -217,11 +219,16 @@ export async function detectLeak(
     reason = `held memory grew past the cap of ${
       formatBytes(o.maxGrowthBytes)
     } over the baseline after ${iteration} calls`;
-  } else if (bytesPerIteration >= o.minBytesPerIteration && growthBytes >= o.minGrowthBytes) {
+  } else if (
+    bytesPerIteration >= o.minBytesPerIteration && growthBytes >= o.minGrowthBytes &&
+    retainedBytes >= o.minGrowthBytes
+  ) {
     leaking = true;
     reason = `held memory grows by about ${
       bytesPerIteration.toFixed(0)
-    } bytes per call and is still held after idling (${formatBytes(growthBytes)} since round 1)`;
+    } bytes per call and is still held after idling (${
+      formatBytes(retainedBytes)
+    } over the baseline)`;
   } else if (bytesPerIteration >= o.minBytesPerIteration) {
     leaking = false;
     reason = `memory grows by ${bytesPerIteration.toFixed(1)} bytes per call, but only ${
