@@ -321,12 +321,15 @@ if [ -n "\${MEMGARDEN_DENO:-}" ]; then
   ln -sf "$MEMGARDEN_DENO" "$COURSE/.tools/deno"
 elif ! "$COURSE/.tools/deno" --version 2>/dev/null | grep -q "^deno ${DENO_VERSION} "; then
   say "npm install deno@${DENO_VERSION}"
-  npm install --prefix "$COURSE/.tools" --no-save --no-audit --no-fund --loglevel=error "deno@${DENO_VERSION}"
-  # The platform package holds the binary itself; use it even if the package's
-  # install script (which copies it) could not run under an old Node.
-  bin="$COURSE/.tools/node_modules/@deno/linux-x64-glibc/deno"
-  [ -x "$bin" ] || bin="$COURSE/.tools/node_modules/@deno/linux-arm64-glibc/deno"
-  [ -x "$bin" ] || bin="$COURSE/.tools/node_modules/deno/deno"
+  # --ignore-scripts: Deno's install script needs a newer Node than Ubuntu's; the platform
+  # package it would copy from holds the binary itself, which is used directly.
+  npm install --prefix "$COURSE/.tools" --ignore-scripts --no-save --no-audit --no-fund \\
+    --loglevel=error "deno@${DENO_VERSION}"
+  case "$(uname -m)" in
+    aarch64 | arm64) bin="$COURSE/.tools/node_modules/@deno/linux-arm64-glibc/deno" ;;
+    *) bin="$COURSE/.tools/node_modules/@deno/linux-x64-glibc/deno" ;;
+  esac
+  [ -x "$bin" ] || { say "npm did not install Deno's binary ($bin)"; exit 1; }
   ln -sf "$bin" "$COURSE/.tools/deno"
 fi
 "$COURSE/.tools/deno" --version | head -n 1 >&2

@@ -22,6 +22,7 @@ import { lessonNotebooks } from "../../tools/release.ts";
 import {
   DENO_VERSION,
   type GradescopeResults,
+  parseGradescopeArgs,
   runAutograder,
   VISIBILITIES,
   writeBundle,
@@ -455,3 +456,59 @@ Deno.test("class image: the entry point links the library into the home folder a
     await Deno.remove(home, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("gradescope: bad flags and an --out inside the course's folders are usage errors before anything is built", async () => {
+  assert.throws(
+    () => parseGradescopeArgs([]),
+    /--lesson must be a lesson with exercises.*received undefined/,
+  );
+  assert.throws(() => parseGradescopeArgs(["--lesson", "99"]), /--lesson must be .*received 99/);
+  assert.throws(
+    () => parseGradescopeArgs(["--lesson", "00", "--out", "a.txt"]),
+    /--out must be a file name ending in \.zip: received a\.txt/,
+  );
+  assert.throws(
+    () => parseGradescopeArgs(["--lesson", "00", "--jobs", "2"]),
+    /unknown argument --jobs/,
+  );
+  assert.throws(
+    () => parseGradescopeArgs(["--lesson", "00", "--hidden-visibility", "later"]),
+    /--hidden-visibility must be one of hidden, after_due_date, after_published, visible: received later/,
+  );
+  const parsed = parseGradescopeArgs([
+    "--lesson",
+    "04",
+    "--hidden-visibility",
+    "hidden",
+    "--allow-unsafe",
+  ]);
+  assert.ok("config" in parsed);
+  assert.deepEqual(parsed.config, {
+    lesson: "04-allocation",
+    hiddenVisibility: "hidden",
+    allowUnsafe: true,
+    denoVersion: DENO_VERSION,
+  });
+  const config = {
+    lesson: LESSON,
+    hiddenVisibility: "hidden" as const,
+    allowUnsafe: false,
+    denoVersion: DENO_VERSION,
+  };
+  for (const inside of ["lib/x.zip", "notebooks/x.zip", "tests/exercise/x.zip"]) {
+    await assert.rejects(
+      () => writeBundle(config, `${REPO}/${inside}`),
+      /--out must not be inside the course's/,
+    );
+    assert.ok(!exists(`${REPO}/${inside}`), inside);
+  }
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
