@@ -37,7 +37,7 @@ ARG EDITION=student
 FROM node:20-bookworm-slim AS system
 ARG NB_USER=jovyan
 ARG NB_UID=1000
-ENV NB_USER=${NB_USER} NB_UID=${NB_UID} HOME=/home/${NB_USER} \
+ENV NB_USER=${NB_USER} NB_UID=${NB_UID} USER=${NB_USER} HOME=/home/${NB_USER} \
     DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 \
     DENO_DIR=/opt/memgarden-cache/deno
 # The node image already has a user with UID 1000: give that UID to NB_USER.
@@ -86,4 +86,5 @@ ENV JUPYTER_PATH=/opt/memgarden/.jupyter \
 WORKDIR ${HOME}
 EXPOSE 8888
 ENTRYPOINT ["memgarden-start"]
-CMD ["jupyterhub-singleuser", "--ip=0.0.0.0", "--port=8888"]
+# The hub passes the address and port in the environment (JUPYTERHUB_SERVICE_URL).
+CMD ["jupyterhub-singleuser"]
