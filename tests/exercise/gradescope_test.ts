@@ -395,6 +395,10 @@ Deno.test("class image: the Dockerfile's shape (non-root user, garden's set-up, 
     assert.ok(user >= 0 && setup > user, `${stage}: ./garden setup runs as the user`);
   }
   const image = inStage("image");
+  assert.ok(
+    !image.some((i) => i.op === "COPY" || i.op === "ADD"),
+    "the final stage copies nothing in",
+  );
   assert.equal(
     image.filter((i) => i.op === "USER").at(-1)!.args,
     "${NB_USER}",
