@@ -603,8 +603,10 @@ export function gradescopeResults(grade: SubmissionGrade): {
     tests: grade.exercises.flatMap((e) =>
       e.tests.map((t) => ({
         name: `${e.id}: ${t.name}`,
-        score: round(t.points),
-        max_score: round(t.maxPoints),
+        // Exact, not rounded: six tests of 1/6 point each rounded to 0.17 would add up to more
+        // than the exercise is worth.
+        score: t.points,
+        max_score: t.maxPoints,
         status: t.passed ? "passed" : "failed",
         output: t.message,
       }))
