@@ -30,3 +30,4 @@ export * from "./glibc_heap.ts";
 export * from "./recursion.ts";
 export * from "./child_memory.ts";
 export * from "./alloc_profile.ts";
+export * from "./throughput.ts";

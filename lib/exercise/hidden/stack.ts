@@ -97,7 +97,12 @@ export const stackOverflowReachHidden: HiddenTests<StackOverflowReachAnswer> = d
       points: 1.5,
       calls: Array.from({ length: 8 }, (_, i) => {
         const ls = [prng.int(1, 24), prng.int(1, 24), prng.int(1, 24)];
-        return [ls, prng.int(0, 2), prng.int(1, 80), i % 2 === 1];
+        const buffer = prng.int(0, 2);
+        const canary = i % 2 === 1;
+        // the write stays inside the function's own frame (it ends at most at arg0's last byte)
+        const start = (canary ? -8 : 0) -
+          ls.slice(0, buffer + 1).reduce((s, b) => s + Math.ceil(b / 8) * 8, 0);
+        return [ls, buffer, prng.int(1, 24 - start), canary];
       }),
     },
   ],
