@@ -190,6 +190,8 @@ export class Heap {
   #deferred: boolean;
   #classes: number;
   #heads: Int32Array;
+  // One bit per class: set while its list is not empty, so searches skip empty classes.
+  #nonEmpty: Uint32Array;
   #rovers: Int32Array;
   #rover = FIRST_BP;
   // Requested size + 1 of the live block whose payload is at 8*i (0: none), outside the heap's bytes.
@@ -225,6 +227,7 @@ export class Heap {
     this.#deferred = config.coalesce === "deferred";
     this.#classes = config.list === "segregated" ? SMALL_BINS + config.classCount : 1;
     this.#heads = new Int32Array(this.#classes);
+    this.#nonEmpty = new Uint32Array((this.#classes + 31) >> 5);
     this.#rovers = new Int32Array(this.#classes);
     // A plain buffer replaced by one twice as large when the break passes its end:
     // typed arrays over resizable buffers are several times slower in V8.
@@ -280,14 +283,34 @@ export class Heap {
     this.#w[(bp + 4) >> 2] = head; // succ
     if (head !== 0) this.#w[head >> 2] = bp;
     this.#heads[c] = bp;
+    this.#nonEmpty[c >> 5] |= 1 << (c & 31);
   }
+  /** The first class at or above `c` whose list is not empty, or -1. */
+  #nextClass(c: number): number {
+    const words = this.#nonEmpty;
+    let i = c >> 5;
+    if (i >= words.length) return -1;
+    let word = words[i] & (~0 << (c & 31));
+    for (;;) {
+      if (word !== 0) {
+        const found = (i << 5) + 31 - Math.clz32(word & -word);
+        return found < this.#classes ? found : -1;
+      }
+      if (++i >= words.length) return -1;
+      word = words[i];
+    }
+  }
+
   #remove(bp: number): void {
     if (this.#list === 0) return;
     const c = this.#classOf(this.#size(bp));
     const pred = this.#w[bp >> 2];
     const succ = this.#w[(bp + 4) >> 2];
     if (pred !== 0) this.#w[(pred + 4) >> 2] = succ;
-    else this.#heads[c] = succ;
+    else {
+      this.#heads[c] = succ;
+      if (succ === 0) this.#nonEmpty[c >> 5] &= ~(1 << (c & 31));
+    }
     if (succ !== 0) this.#w[succ >> 2] = pred;
     if (this.#rovers[c] === bp) this.#rovers[c] = succ;
   }
@@ -354,7 +377,7 @@ export class Heap {
         }
       }
     } else if (fit === 2) {
-      for (let c = lo; c < this.#classes && found === 0; c++) {
+      for (let c = this.#nextClass(lo); c >= 0 && found === 0; c = this.#nextClass(c + 1)) {
         let bestSize = Infinity;
         for (let bp = this.#heads[c]; bp !== 0; bp = w[(bp + 4) >> 2]) {
           searched++;
@@ -367,7 +390,7 @@ export class Heap {
         }
       }
     } else {
-      for (let c = lo; c < this.#classes && found === 0; c++) {
+      for (let c = this.#nextClass(lo); c >= 0 && found === 0; c = this.#nextClass(c + 1)) {
         const head = this.#heads[c];
         const start = fit === 1 && this.#rovers[c] !== 0 ? this.#rovers[c] : head;
         for (let bp = start; bp !== 0; bp = w[(bp + 4) >> 2]) {
@@ -436,6 +459,7 @@ export class Heap {
   /** Deferred coalescing: merge every run of free blocks, rebuild the lists. */
   #coalesceAll(): void {
     this.#heads.fill(0);
+    this.#nonEmpty.fill(0);
     this.#rovers.fill(0);
     let bp = FIRST_BP;
     let runStart = 0;
@@ -1038,6 +1062,12 @@ export class Heap {
     if (this.#list !== 0) {
       const seen = new Set<number>();
       for (let c = 0; c < this.#classes; c++) {
+        const bit = (this.#nonEmpty[c >> 5] >>> (c & 31)) & 1;
+        if (bit !== (this.#heads[c] !== 0 ? 1 : 0)) {
+          problems.push(
+            `free list ${c}: its non-empty bit is ${bit} but its head is ${this.#heads[c]}`,
+          );
+        }
         let pred = 0;
         for (let p = this.#heads[c]; p !== 0; p = w[(p + 4) >> 2]) {
           if (seen.has(p) || seen.size > freeSet.size) {
