@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  childMemoryChart,
   describeChildMemory,
   measureChildMemory,
   parseProcStatm,
@@ -129,4 +130,30 @@ Deno.test("an allocation profile starts at main and finds the text and the count
   assert.ok(under("countWords") > 5000 * 20, `countWords ${under("countWords")}`);
   assert.ok(p.answer > 0);
   assert.deepEqual(await leftovers(), []);
+});
+
+Deno.test("without ps and top (a minimal image), the prose and the chart say so and still compare /proc", () => {
+  const reading = (rss: number | null, ps: number | null) => ({
+    pid: 1,
+    elements: 10_000_000,
+    requestedBytes: 8e7,
+    heapGainBytes: 8e7,
+    externalGainBytes: 0,
+    status: { vmRssBytes: rss, rssAnonBytes: rss === null ? null : rss - 3e7 },
+    statm: null,
+    psRssBytes: ps,
+    topResBytes: null,
+  });
+  const noTools = {
+    kind: "js-array",
+    holding: reading(1.2e8, null),
+    baseline: reading(4e7, null),
+    rssGrowthBytes: 8e7,
+  } as never;
+  assert.match(describeChildMemory(noTools), /ps could not be run here/);
+  const c = childMemoryChart(noTools);
+  assert.doesNotMatch(c.svg, /ps RSS|top RES/);
+  assert.match(c.svg, /VmRSS, holding child/);
+  const noProc = { ...(noTools as object), rssGrowthBytes: null } as never;
+  assert.match(describeChildMemory(noProc), /did not let the course read/);
 });
