@@ -50,9 +50,10 @@ Deno.test("a leak is stopped at its cap, grows about a step per tick, and its ch
   assert.equal(w.stoppedAtCap, true);
   const last = w.trace.samples[w.trace.samples.length - 1].rssBytes;
   assert.ok(last >= w.capBytes);
-  // each tick writes stepMiB; on a busy machine ticks come late, so the rate may fall short but not exceed much
+  // each tick writes stepMiB; on a busy machine timers fire late (a 20 ms tick can take 100 ms),
+  // so the rate per nominal tick may fall well short, but it is never zero and never far above
   assert.ok(
-    w.growthPerTickBytes! > 0.25 * w.stepBytes && w.growthPerTickBytes! < 2 * w.stepBytes,
+    w.growthPerTickBytes! > 0.1 * w.stepBytes && w.growthPerTickBytes! < 2 * w.stepBytes,
     String(w.growthPerTickBytes),
   );
   assert.deepEqual(await leftovers(), []);
