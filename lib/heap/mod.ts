@@ -23,3 +23,4 @@
 export * from "./allocator.ts";
 export * from "./ostep_freelist.ts";
 export * from "./malloc_trace.ts";
+export * from "./memcheck.ts";
