@@ -365,7 +365,7 @@ const fold = (a: number, b: number) => {
  * const text = describeBufferReuse({ items: 1000, recordBytes: 64, startupCollections: 0,
  *   variants: [v("per-item", 4e7, 38, 600), v("reused", 3e6, 0, 100)] } as never);
  * assert.match(text, /allocated 13 times the bytes/);
- * assert.match(text, /38 collections, the reused buffer 0/);
+ * assert.match(text, /38 collections for it and 0 for the reused buffer/);
  * assert.match(text, /6\.0 times as long/);
  * ```
  */
@@ -379,7 +379,7 @@ export function describeBufferReuse(result: BufferReuseResult): string {
       re.ms.toFixed(0)
     } ms: a busy machine can hide the difference; rerun to see it)`;
   const collections = cPer > cRe
-    ? `V8 ran ${cPer} collections, the reused buffer ${cRe}`
+    ? `V8 ran ${cPer} collections for it and ${cRe} for the reused buffer`
     : `V8 ran ${cPer} collections for it and ${cRe} for the reused buffer, so the garbage fitted in the nursery without extra work this time`;
   return `On this machine, a new buffer for each of the ${
     result.items.toLocaleString("en")
