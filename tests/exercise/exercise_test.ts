@@ -422,6 +422,28 @@ Deno.test("isSetupCell: imports only, linear on a megabyte of import lines", () 
   const small = time(30_000);
   const large = time(300_000);
   assert.ok(large < 30 * Math.max(small, 0.05), `${small} ms then ${large} ms`);
+  // The whole plan of a submission whose set-up cell is a megabyte of imports, end to end.
+  const plan = (lines: number) => {
+    const nb = JSON.parse(welcomeText);
+    nb.cells.unshift({
+      cell_type: "code",
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+      source: 'import { check } from "memgarden";\n'.repeat(lines),
+    });
+    const text = JSON.stringify(nb);
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      planSubmission(text, "big-00-welcome.ipynb");
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  };
+  const tenth = plan(3_000);
+  const whole = plan(30_000); // about 1 MB
+  assert.ok(whole < 30 * Math.max(tenth, 0.5), `${tenth} ms then ${whole} ms`);
 });
 
 Deno.test("hidden tests: every exercise of the four converted lessons has them, worth its points", async () => {
