@@ -10,6 +10,8 @@ import { getExercise } from "./exercise.ts";
 const BEGIN = /^([ \t]*)\/\/ BEGIN SOLUTION\s*$/;
 const END = /^[ \t]*\/\/ END SOLUTION\s*$/;
 const TAG = /^exercise:(.+)$/;
+/** Cells with this tag are the instructor's (e.g. "the solutions are in this copy"): never released. */
+export const INSTRUCTOR_ONLY_TAG = "instructor-only";
 
 /** A code cell tagged `exercise:<id>`. */
 export interface ExerciseCell {
@@ -133,8 +135,9 @@ function toSourceLines(text: string): string[] {
 
 /**
  * Make the student copy of a source notebook: every exercise cell's solution
- * blocks become stubs, every code cell's outputs and execution count are
- * cleared, and everything else is kept. The same input always gives the same bytes.
+ * blocks become stubs, cells tagged `instructor-only` are left out, every code
+ * cell's outputs and execution count are cleared, and everything else is
+ * kept. The same input always gives the same bytes.
  *
  * @param text The source notebook's JSON text.
  * @param name The notebook's name, for error messages.
@@ -159,6 +162,22 @@ function toSourceLines(text: string): string[] {
  * assert.deepEqual(released.cells[0].outputs, []);
  * assert.match(released.cells[0].source.join(""), /not implemented yet: welcome-page-count/);
  * assert.doesNotMatch(released.cells[0].source.join(""), /Math.ceil/);
+ * ```
+ *
+ * @example The instructor's notes stay behind
+ * ```ts
+ * import { releaseNotebook } from "memgarden";
+ * import assert from "node:assert/strict";
+ *
+ * const source = JSON.stringify({
+ *   nbformat: 4, nbformat_minor: 5, metadata: {},
+ *   cells: [
+ *     { cell_type: "markdown", id: "m1", metadata: { tags: ["instructor-only"] }, source: "Solutions inside" },
+ *     { cell_type: "markdown", id: "m2", metadata: {}, source: "# 00 · Title" },
+ *   ],
+ * });
+ * const released = JSON.parse(releaseNotebook(source, "demo.ipynb"));
+ * assert.deepEqual(released.cells.map((c: { id: string }) => c.id), ["m2"]);
  * ```
  */
 export function releaseNotebook(text: string, name: string): string {
@@ -197,5 +216,6 @@ export function releaseNotebook(text: string, name: string): string {
       (cell as Record<string, unknown>).execution_count = null;
     }
   });
+  raw.cells = raw.cells.filter((c) => !(c.metadata?.tags ?? []).includes(INSTRUCTOR_ONLY_TAG));
   return JSON.stringify(raw, null, 1) + "\n";
 }
