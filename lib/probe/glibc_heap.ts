@@ -4,7 +4,8 @@
  * {@linkcode probeGlibcSizes} asks malloc for blocks of chosen sizes and
  * reads back what glibc gave: the address, `malloc_usable_size`, and the
  * distance between consecutive blocks of one size (the chunk size, header
- * included). {@linkcode glibcChunkModel} is the rule glibc documents for
+ * included; the most common positive distance, all blocks kept until the
+ * end). {@linkcode glibcChunkModel} is the rule glibc documents for
  * 64-bit machines (a chunk is the request plus an 8-byte header, rounded up
  * to 16, at least 32), so the notebook can set the measured sizes beside the
  * model and beside the simulated heap configured the same way.
@@ -60,9 +61,15 @@ function glibc() {
 
 const addressOf = (p: Deno.PointerValue) => Number(Deno.UnsafePointer.value(p));
 
+function mostCommon(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
 /** The largest single request the size probe makes. */
 export const GLIBC_MAX_PROBE_BYTES = 64 << 20;
-/** Blocks per size in the size probe (consecutive addresses give the chunk size). */
+/** Most blocks per size in the size probe (consecutive addresses give the chunk size); at most 16 MiB per size. */
 export const GLIBC_BLOCKS_PER_SIZE = 256;
 /** The most bytes the fragmentation probe allocates in all. */
 export const GLIBC_MAX_FRAGMENTATION_BYTES = 256 << 20;
@@ -92,7 +99,10 @@ export function glibcChunkModel(requestBytes: number): { chunkBytes: number; usa
 export interface GlibcSizeRow {
   /** Bytes asked for. */
   requestBytes: number;
-  /** `malloc_usable_size` of the first block. */
+  /**
+   * The most common `malloc_usable_size` of the blocks: a block carved from a
+   * free chunk whose rest would be too small to split can be larger.
+   */
   usableBytes: number;
   /** The most common distance between consecutive blocks of this size (null if none repeated). */
   strideBytes: number | null;
@@ -133,34 +143,42 @@ export function probeGlibcSizes(sizes: readonly number[]): GlibcSizes {
     }
   }
   const g = glibc();
-  const rows = sizes.map((requestBytes) => {
-    const ptrs: Deno.PointerValue[] = [];
-    try {
-      for (let i = 0; i < GLIBC_BLOCKS_PER_SIZE; i++) {
+  // Blocks stay allocated until every size is done, so that a size never reuses the chunks
+  // freed by the size before it (which come back in bin order, not address order).
+  const all: Deno.PointerValue[] = [];
+  try {
+    const rows = sizes.map((requestBytes) => {
+      const count = Math.max(
+        2,
+        Math.min(GLIBC_BLOCKS_PER_SIZE, Math.floor((16 << 20) / requestBytes)),
+      );
+      const ptrs: Deno.PointerValue[] = [];
+      for (let i = 0; i < count; i++) {
         const p = g.malloc(BigInt(requestBytes));
         if (p === null) break;
         ptrs.push(p);
+        all.push(p);
       }
       if (ptrs.length === 0) throw new Error(`Cannot probe glibc: malloc(${requestBytes}) failed`);
       const addrs = ptrs.map(addressOf);
       const counts = new Map<number, number>();
       for (let i = 1; i < addrs.length; i++) {
         const d = addrs[i] - addrs[i - 1];
-        counts.set(d, (counts.get(d) ?? 0) + 1);
+        if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
       }
       let stride: number | null = null, best = 1;
       for (const [d, c] of counts) if (c > best) [stride, best] = [d, c];
       return {
         requestBytes,
-        usableBytes: Number(g.malloc_usable_size(ptrs[0])),
+        usableBytes: mostCommon(ptrs.map((p) => Number(g.malloc_usable_size(p)))),
         strideBytes: stride,
         firstAddress: "0x" + addrs[0].toString(16),
       };
-    } finally {
-      for (const p of ptrs) g.free(p);
-    }
-  });
-  return { rows, environment: environment() };
+    });
+    return { rows, environment: environment() };
+  } finally {
+    for (const p of all) g.free(p);
+  }
 }
 
 /** Where one block landed. */
