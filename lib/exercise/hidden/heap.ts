@@ -14,10 +14,37 @@ import {
   type HeapBlockSizeAnswer,
   heapCoalesce,
   type HeapCoalesceAnswer,
-  heapReferenceBestFit,
-  heapReferenceBlockSize,
-  heapReferenceCoalesce,
 } from "../bank/heap.ts";
+import { createHeap } from "../../heap/mod.ts";
+
+// Reference of "heap-block-size": the block the simulated heap takes for a request.
+function heapReferenceBlockSize(
+  request: number,
+  alignment: number,
+  minBlockBytes: number,
+): number {
+  const heap = createHeap({ alignment: alignment as 8 | 16, minBlockBytes });
+  heap.malloc(request);
+  return heap.blocks()[0].sizeBytes;
+}
+
+// Reference of "heap-best-fit": the smallest free block of at least `need` bytes, lowest address on a tie.
+function heapReferenceBestFit(blocks: ExerciseBlock[], need: number): number | null {
+  let best: ExerciseBlock | null = null;
+  for (const b of blocks) if (b.free && b.size >= need && (!best || b.size < best.size)) best = b;
+  return best ? best.address : null;
+}
+
+// Reference of "heap-coalesce": merge every run of adjacent free blocks.
+function heapReferenceCoalesce(blocks: ExerciseBlock[]): ExerciseBlock[] {
+  const out: ExerciseBlock[] = [];
+  for (const b of blocks) {
+    const last = out.at(-1);
+    if (last && last.free && b.free) last.size += b.size;
+    else out.push({ ...b });
+  }
+  return out;
+}
 
 const prng = createPrng(0x04_5eed);
 const randomBlocks = (): ExerciseBlock[] => {

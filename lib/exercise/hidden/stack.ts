@@ -6,17 +6,57 @@
  */
 import { defineHiddenTests, type HiddenTests, visibleAsHidden } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
-import { simulateRecursion } from "../../stack/mod.ts";
+import { createCallStack, simulateRecursion } from "../../stack/mod.ts";
 import {
+  type FrameLayout,
   stackFrameLayout,
   type StackFrameLayoutAnswer,
   stackMaxDepth,
   type StackMaxDepthAnswer,
   stackOverflowReach,
   type StackOverflowReachAnswer,
-  stackReferenceLayout,
-  stackReferenceReach,
 } from "../bank/stack.ts";
+
+// The reference layout, read off the simulated stack (8-byte words).
+function stackReferenceLayout(
+  argCount: number,
+  localBytes: number[],
+  canary: boolean,
+): FrameLayout {
+  const stack = createCallStack({ canary, sizeBytes: 1 << 16, topAddress: 1 << 20 });
+  stack.call({
+    name: "f",
+    args: new Array(argCount).fill(0),
+    locals: localBytes.map((bytes, i) => ({ name: `l${i}`, bytes })),
+  });
+  const [frame] = stack.frames();
+  const off = (kind: string) =>
+    frame.slots.filter((s) => s.kind === kind).map((s) => s.address - frame.fp);
+  return {
+    args: off("arg").reverse(),
+    returnAddress: off("return-address")[0],
+    savedFp: 0,
+    canary: canary ? off("canary")[0] : null,
+    locals: off("local"),
+  };
+}
+
+// The reference answer of "stack-overflow-reach": what a long write into a local overwrites.
+function stackReferenceReach(
+  localBytes: number[],
+  buffer: number,
+  writeBytes: number,
+  canary: boolean,
+): string[] {
+  const stack = createCallStack({ canary, sizeBytes: 1 << 16, topAddress: 1 << 20 });
+  stack.call({ name: "main" });
+  stack.call({
+    name: "f",
+    args: [1],
+    locals: localBytes.map((bytes, i) => ({ name: `local${i}`, bytes })),
+  });
+  return stack.write(`local${buffer}`, new Uint8Array(writeBytes).fill(0x41)).overwrote;
+}
 
 const prng = createPrng(0x03_5eed);
 const locals = () => Array.from({ length: prng.int(0, 4) }, () => prng.int(1, 40));
