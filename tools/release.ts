@@ -32,7 +32,7 @@ const LEFT_OUT = new Set(["lib/exercise/hidden"]);
 /** Single files copied as they are. */
 const FILES = ["deno.lock", "garden", "tools/nbrun.py", "tools/jupyter_config.py"];
 /** The `deno task`s a student edition keeps (their files ship with it). */
-const STUDENT_TASKS = ["lab", "nb", "html", "sim", "probe"];
+const STUDENT_TASKS = ["lab", "nb", "sim", "probe"];
 
 /** A usage error (bad flags or paths): exit status 2. */
 export class UsageError extends Error {}

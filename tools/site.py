@@ -285,9 +285,9 @@ def main(argv):
                 built["instructor"] = render_edition(
                     sorted(executed.items()), os.path.join(out, "instructor"), "instructor")
         if "student" in editions:
-            # Lessons read data through "../data/...": released copies sit beside a data/ too.
-            os.symlink(os.path.join(REPO, "data"), os.path.join(work, "data"))
-            released = release(sources, os.path.join(work, "notebooks"))
+            # The student edition is a whole course (notebooks/, lib/, data/, deno.json): its
+            # lessons run there, as a student's would.
+            released = release(sources, os.path.join(work, "edition"))
             if released is None:
                 failed.append("student: deno task release failed")
             else:
@@ -298,6 +298,7 @@ def main(argv):
                     shutil.rmtree(os.path.join(out, "student"), ignore_errors=True)
                 else:
                     built["student"] = render_edition(ran, os.path.join(out, "student"), "student")
+    os.makedirs(out, exist_ok=True)
     links = "".join(
         f'<li><a href="{e}/index.html">{e.capitalize()} edition</a> ({len(built[e])} lessons)</li>'
         for e in built

@@ -187,6 +187,8 @@ export function releaseNotebook(text: string, name: string): string {
   };
   const tagged = new Map(exerciseCells(nb).map((c) => [c.index, c]));
   raw.cells.forEach((cell, index) => {
+    // The instructor's own notes are dropped below, whatever they quote.
+    if ((cell.metadata?.tags ?? []).includes(INSTRUCTOR_ONLY_TAG)) return;
     const where = `${name}, cell ${index}${
       nb.cells[index].id ? ` (id ${nb.cells[index].id})` : ""
     }`;

@@ -152,6 +152,12 @@ Deno.test("site: the students' edition holds no reference solution; the instruct
       .replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   const studentText = text(student);
   const instructorText = text(instructor);
+  // The instructor-only note ("the solutions are in this copy") stays out of the students' pages.
+  assert.ok(
+    !studentText.includes("Instructor's copy"),
+    "the instructor-only note is in a student page",
+  );
+  assert.ok(instructorText.includes("Instructor's copy"));
   const leaked = lines.filter((l) => studentText.includes(l.line));
   assert.deepEqual(leaked, [], "solution lines in the students' edition");
   const shown = lines.filter((l) => instructorText.includes(l.line));
@@ -234,5 +240,49 @@ Deno.test("site, in Chromium: a chart that fails to render fails the check", asy
   } finally {
     await browser.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("site, in Chromium: the same pages work from a plain static server", async () => {
+  await ensureSite();
+  const types: Record<string, string> = { html: "text/html; charset=utf-8", png: "image/png" };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    if (path.includes("..")) return new Response("no", { status: 400 });
+    try {
+      const body = await Deno.readFile(`${SITE}${path.endsWith("/") ? `${path}index.html` : path}`);
+      return new Response(body, {
+        headers: {
+          "content-type": types[path.split(".").at(-1) ?? ""] ?? "application/octet-stream",
+        },
+      });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const browser = await Browser.launch();
+  try {
+    const p = await browser.newPage();
+    await p.goto(`${origin}/`);
+    // Follow the links a reader would: the edition, then the first lesson, then "next".
+    await p.goto(`${origin}/instructor/index.html`);
+    const first = await p.evaluate<string>(`document.querySelector("ol.lessons a").href`);
+    await p.goto(first);
+    const expected = await p.evaluate<number>("Number(document.body.dataset.charts)");
+    assert.deepEqual(await chartProblems(p, expected), []);
+    const next = await p.evaluate<string>(`document.querySelector('a[rel="next"]').href`);
+    await p.goto(next);
+    assert.match(await p.evaluate<string>("document.title"), /^01 · /);
+    assert.deepEqual(p.log.errors, []);
+    assert.deepEqual(
+      p.log.requests.filter((u) => !u.startsWith(origin)),
+      [],
+      "requests leave the server",
+    );
+    p.close();
+  } finally {
+    await browser.close();
+    await server.shutdown();
   }
 });
