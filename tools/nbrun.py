@@ -61,6 +61,23 @@ def progress(message):
     print(message, file=sys.stderr, flush=True)
 
 
+def kernel_peak_rss_kib(client):
+    """The kernel process's peak resident set so far (VmHWM in /proc), or None.
+
+    Only the kernel itself: child processes its experiments start are not
+    counted here (their own results report them).
+    """
+    try:
+        pid = client.km.provisioner.process.pid
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (AttributeError, OSError, ValueError):
+        return None
+    return None
+
+
 def setup_environment():
     """Find the repo's kernelspec and the Deno in .tools/ (for this process and its kernels)."""
     jupyter_path = os.path.join(REPO, ".jupyter")
@@ -82,8 +99,13 @@ def run_one(path, out_dir, timeout, allowed_error=None):
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
     done = {"n": 0}
 
+    peak = {"kib": None}
+
     def on_cell_executed(cell, cell_index, execute_reply):
         done["n"] += 1
+        kib = kernel_peak_rss_kib(client)
+        if kib is not None:
+            peak["kib"] = kib
 
     client = PatientClient(
         nb,
@@ -118,7 +140,8 @@ def run_one(path, out_dir, timeout, allowed_error=None):
         progress(f"FAIL {name} after {done['n']}/{code_cells} code cells ({elapsed:.1f} s); executed copy: {out_path}")
         progress(error)
         return False
-    progress(f"ok   {name}: {code_cells} code cells in {elapsed:.1f} s -> {out_path}")
+    rss = "" if peak["kib"] is None else f", kernel peak RSS {peak['kib'] / 1024:.0f} MiB"
+    progress(f"ok   {name}: {code_cells} code cells in {elapsed:.1f} s{rss} -> {out_path}")
     return True
 
 

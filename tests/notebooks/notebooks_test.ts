@@ -82,6 +82,8 @@ for (const name of lessons) {
     const before = await Deno.readTextFile(path);
     const result = await runNotebooks([path], `${REPO}out/notebooks`);
     assert.equal(result.code, 0, `${name} failed:\n${result.stderr}`);
+    // The runner's summary (cells, seconds, the kernel's peak RSS) goes into the CI log.
+    console.log(result.stderr.split("\n").find((l) => l.startsWith("ok ")) ?? "");
     assert.equal(await Deno.readTextFile(path), before, "the source notebook must not change");
     const outputs = (await outputsOf(`${REPO}out/notebooks/${name}`)).flat();
     const errors = outputs.filter((o) => o.output_type === "error");
