@@ -181,9 +181,11 @@ export function checkSvgPath(path: string): string | null {
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      return `--svg must name a file that can be written: received ${JSON.stringify(path)}: ${
-        (error as Error).message
-      }`;
+      // The system's message quotes the path raw: escape it so the error stays one line.
+      const reason = JSON.stringify((error as Error).message).slice(1, -1);
+      return `--svg must name a file that can be written: received ${
+        JSON.stringify(path)
+      }: ${reason}`;
     }
   }
   const slash = path.lastIndexOf("/");

@@ -185,4 +185,7 @@ Deno.test("probe flag parser: random command lines parse or give a usage error, 
     }),
     { numRuns: 200 },
   );
+  // Found by this fuzz test: the system's message for a NUL byte quotes the path, newline and all.
+  const nul = checkSvgPath("a\0\nb.svg");
+  assert.ok(nul !== null && !nul.includes("\n"), String(nul));
 });
