@@ -244,9 +244,14 @@ Deno.test("releaseNotebook: stubs, cleared outputs, everything else intact, repe
   const released = releaseNotebook(executed, "00-welcome.ipynb");
   assert.equal(releaseNotebook(executed, "00-welcome.ipynb"), released);
   assert.equal(released, releaseNotebook(welcomeText, "00-welcome.ipynb"));
-  const before = parseNotebook(welcomeText, "source");
+  const source = parseNotebook(welcomeText, "source");
+  // The instructor-only note is left out; every other cell keeps its place.
+  const notes = source.cells.filter((c) => (c.metadata?.tags ?? []).includes("instructor-only"));
+  assert.equal(notes.length, 1, "the welcome lesson has its instructor-only note");
+  const before = { ...source, cells: source.cells.filter((c) => !notes.includes(c)) };
   const after = parseNotebook(released, "released");
   assert.equal(after.cells.length, before.cells.length);
+  assert.ok(!released.includes("Instructor's copy"));
   const exerciseIndexes = new Set(exerciseCells(before).map((c) => c.index));
   assert.equal(exerciseIndexes.size, 3);
   after.cells.forEach((cell, i) => {
