@@ -1,6 +1,6 @@
 // Private: the child process of measureGcPauses. Run with --trace-gc; it
 // allocates small objects for DURATION_MS, keeping LIVE of them alive in a
-// ring (one replaced per step), then prints "done <objects> <elapsed ms>".
+// ring (one replaced per step), then prints "done <objects> <elapsed ms>" on stderr.
 const durationMs = Number(Deno.args[0]);
 const live = Number(Deno.args[1]);
 if (!(durationMs > 0) || !(live >= 0)) {
@@ -23,4 +23,6 @@ while (now - start < durationMs) {
   }
   now = performance.now();
 }
-console.log(`done ${allocated} ${(now - start).toFixed(1)}`);
+// On stderr: V8's --trace-gc lines go to stdout through C's buffered stdio and
+// can be flushed around a line written here, splitting it.
+console.error(`done ${allocated} ${(now - start).toFixed(1)}`);

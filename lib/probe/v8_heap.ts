@@ -510,11 +510,12 @@ export async function measureGcPauses(
   for (const line of stdout.split("\n")) {
     const e = parseTraceGcLine(line);
     if (e) events.push(e);
-    const done = /^done (\d+) (\d+(?:\.\d+)?)$/.exec(line.trim());
-    if (done) {
-      allocatedObjects = Number(done[1]);
-      durationMs = Number(done[2]);
-    }
+  }
+  // The child's summary comes on stderr, apart from V8's buffered trace on stdout.
+  const done = /^done (\d+) (\d+(?:\.\d+)?)$/m.exec(new TextDecoder().decode(out.stderr));
+  if (done) {
+    allocatedObjects = Number(done[1]);
+    durationMs = Number(done[2]);
   }
   const pauses = (kind: "minor" | "major") =>
     events.filter((e) => e.kind === kind).map((e) => e.pauseMs).sort((a, b) => a - b);
