@@ -80,12 +80,16 @@ async function script(root: string, name: string): Promise<string> {
 function notebook(replace: Record<string, string>, solved: string[]): string {
   const source = JSON.parse(Deno.readTextFileSync(SOURCE));
   const released = JSON.parse(releaseNotebook(Deno.readTextFileSync(SOURCE), `${LESSON}.ipynb`));
+  // Cells are matched by id: the release leaves out the instructor-only note.
+  const byId = new Map(
+    source.cells.map((c: { id: string; source: string | string[] }) => [c.id, c.source]),
+  );
   released.cells.forEach(
-    (cell: { source: string | string[]; metadata: { tags?: string[] } }, i: number) => {
+    (cell: { id: string; source: string | string[]; metadata: { tags?: string[] } }) => {
       const tag = (cell.metadata.tags ?? []).find((t) => t.startsWith("exercise:"));
       const id = tag?.slice("exercise:".length);
       if (!id) return;
-      if (solved.includes(id)) cell.source = source.cells[i].source;
+      if (solved.includes(id)) cell.source = byId.get(cell.id) as string | string[];
       if (id in replace) cell.source = replace[id];
     },
   );
