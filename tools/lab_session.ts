@@ -36,6 +36,8 @@ async function copyTrackedFiles(to: string): Promise<void> {
   const files = (await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]))
     .stdout.split("\0").filter((f) => f !== "");
   for (const f of files) {
+    // .tools is linked in below (it may itself be a link in a checkout, which git then lists).
+    if (f === ".tools" || f.startsWith(".tools/")) continue;
     const target = `${to}/${f}`;
     await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
     try {
