@@ -70,6 +70,11 @@ function solutionLines(): { lesson: string; line: string }[] {
   const found: { lesson: string; line: string }[] = [];
   for (const name of lessons) {
     const nb = parseNotebook(Deno.readTextFileSync(`${REPO}/notebooks/${name}`), name);
+    // A line that the lesson also shows outside any solution (the broken program an exercise
+    // asks to fix, say) is part of the question, not a leak.
+    const outside = nb.cells.map((c) =>
+      sourceOf(c).replace(/\/\/ BEGIN SOLUTION[\s\S]*?\/\/ END SOLUTION/g, "")
+    ).join("\n");
     for (const cell of nb.cells) {
       const tags = (cell.metadata?.tags ?? []) as string[];
       if (cell.cell_type !== "code" || !tags.some((t) => t.startsWith("exercise:"))) continue;
@@ -77,7 +82,9 @@ function solutionLines(): { lesson: string; line: string }[] {
       for (const raw of sourceOf(cell).split("\n")) {
         if (/\/\/ BEGIN SOLUTION/.test(raw)) inside = true;
         else if (/\/\/ END SOLUTION/.test(raw)) inside = false;
-        else if (inside && raw.trim().length >= 16) found.push({ lesson: name, line: raw.trim() });
+        else if (inside && raw.trim().length >= 16 && !outside.includes(raw.trim())) {
+          found.push({ lesson: name, line: raw.trim() });
+        }
       }
     }
   }
