@@ -124,6 +124,8 @@ def page(title, body, nav_html, edition, charts=0):
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        # No favicon to fetch: a static server would answer 404 and the browser log an error.
+        "<link rel=\"icon\" href=\"data:,\">\n"
         f"<title>{html.escape(title)}</title>\n"
         f"<style>{PAGE_CSS}\n{pygments_css()}</style>\n</head>\n<body data-edition=\"{edition}\" data-charts=\"{charts}\">\n"
         f"<header>{nav_html}</header>\n<main>\n{body}\n</main>\n<footer>{nav_html}</footer>\n"

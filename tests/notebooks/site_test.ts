@@ -32,7 +32,10 @@ let built: Promise<void> | null = null;
 /** Build the site once per test run, unless it is already newer than every lesson. */
 function ensureSite(): Promise<void> {
   built ??= (async () => {
-    const newest = Math.max(...lessons.map((n) => mtime(`${REPO}/notebooks/${n}`)));
+    const newest = Math.max(
+      ...lessons.map((n) => mtime(`${REPO}/notebooks/${n}`)),
+      mtime(`${REPO}/tools/site.py`),
+    );
     const fresh = EDITIONS.every((e) =>
       lessons.every((n) => mtime(`${SITE}/${e}/${n.replace(".ipynb", ".html")}`) > newest)
     );
@@ -256,11 +259,13 @@ Deno.test("site, in Chromium: the same pages work from a plain static server", a
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = decodeURIComponent(new URL(req.url).pathname);
     if (path.includes("..")) return new Response("no", { status: 400 });
+    // The type comes from the file served ("/" serves index.html, which must not be a download).
+    const file = path.endsWith("/") ? `${path}index.html` : path;
     try {
-      const body = await Deno.readFile(`${SITE}${path.endsWith("/") ? `${path}index.html` : path}`);
+      const body = await Deno.readFile(`${SITE}${file}`);
       return new Response(body, {
         headers: {
-          "content-type": types[path.split(".").at(-1) ?? ""] ?? "application/octet-stream",
+          "content-type": types[file.split(".").at(-1) ?? ""] ?? "application/octet-stream",
         },
       });
     } catch {
