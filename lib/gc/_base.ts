@@ -55,8 +55,17 @@ export abstract class CollectorBase implements GcCollector {
   /** Root references: handle -> count, in the order roots were first added. */
   protected roots = new Map<number, number>();
   protected epoch = 0;
-  /** Mark epochs by handle (a copy of `o.mark` for the marking loop), and its work stack. */
-  private marks: Uint32Array = new Uint32Array(1024);
+  /**
+   * What the marking loop reads, interleaved by handle so that one object
+   * costs one cache line: `meta[2h]` is where object `h`'s fields start in
+   * `fieldPool` (they end where object `h + 1`'s start: handles and pool
+   * slots are handed out in the same order) and `meta[2h + 1]` is its mark
+   * epoch. `o.fields` stays the source of truth; `setField` writes both.
+   */
+  private meta: Int32Array = new Int32Array(2048);
+  private fieldPool: Int32Array = new Int32Array(4096).fill(-1);
+  private poolTop = 0;
+  /** The marking loop's work stack of handles. */
   private markStack: Int32Array = new Int32Array(1024);
   protected c: Counters = {
     traced: 0,
@@ -180,6 +189,7 @@ export abstract class CollectorBase implements GcCollector {
       }
     }
     this.table.push(o);
+    this.registerFields(o);
     this.byName.set(id, o.handle);
     this.occupancy += sizeBytes;
     this.t.bytesAllocated += sizeBytes;
@@ -220,6 +230,7 @@ export abstract class CollectorBase implements GcCollector {
     const now = target === null ? -1 : this.lookup(target, `store a pointer to`).handle;
     const old = src.fields[field];
     src.fields[field] = now;
+    this.fieldPool[this.meta[2 * src.handle] + field] = now;
     this.onWrite(src, old, now);
   }
 
@@ -332,6 +343,24 @@ export abstract class CollectorBase implements GcCollector {
     throw new RangeError(`Cannot ${doing} ${id}: no object is named ${JSON.stringify(id)}`);
   }
 
+  /** Give `o`'s (null) fields their slots in the flat pool the marking loop reads. */
+  private registerFields(o: GcObject): void {
+    const h = o.handle, n = o.fields.length;
+    if (2 * h + 3 >= this.meta.length) {
+      const grown = new Int32Array(Math.max(2 * h + 4, 2 * this.meta.length));
+      grown.set(this.meta);
+      this.meta = grown;
+    }
+    if (this.poolTop + n > this.fieldPool.length) {
+      const grown = new Int32Array(Math.max(this.poolTop + n, 2 * this.fieldPool.length)).fill(-1);
+      grown.set(this.fieldPool.subarray(0, this.poolTop));
+      this.fieldPool = grown;
+    }
+    this.meta[2 * h] = this.poolTop;
+    this.poolTop += n;
+    this.meta[2 * h + 2] = this.poolTop; // where the next object's fields will start
+  }
+
   /** Free one object: its bytes leave the occupancy and its name may not be used again. */
   protected release(o: GcObject): void {
     this.table[o.handle] = undefined;
@@ -347,34 +376,29 @@ export abstract class CollectorBase implements GcCollector {
   /**
    * Mark every object reachable from the roots with epoch `e` (read it with
    * {@linkcode isMarked}; `o.mark` is left to the copying traversals).
-   * Returns the count. The hot loop reads marks from a typed array indexed by
-   * handle and keeps a typed stack of handles, so an edge costs no object load.
+   * Returns the count. The hot loop touches only typed arrays indexed by
+   * handle (marks, the flat field pool, a stack of handles), so neither an
+   * object nor an edge costs a JavaScript object load.
    */
   protected markFromRoots(e: number, _unused: null, count = true): number {
-    const table = this.table;
-    if (this.marks.length < table.length) {
-      const grown = new Uint32Array(Math.max(table.length, 2 * this.marks.length));
-      grown.set(this.marks);
-      this.marks = grown;
-    }
-    const marks = this.marks;
+    const meta = this.meta, pool = this.fieldPool;
     let stack = this.markStack;
     let top = 0, marked = 0, pointers = 0;
     for (const h of this.roots.keys()) {
-      if (marks[h] === e) continue;
-      marks[h] = e;
+      if (meta[2 * h + 1] === e) continue;
+      meta[2 * h + 1] = e;
       marked++;
       if (top === stack.length) stack = this.growStack(stack);
       stack[top++] = h;
     }
     while (top > 0) {
-      const fields = table[stack[--top]]!.fields;
-      const n = fields.length;
-      pointers += n;
-      for (let i = 0; i < n; i++) {
-        const h = fields[i];
-        if (h < 0 || marks[h] === e) continue;
-        marks[h] = e;
+      const o = 2 * stack[--top];
+      const from = meta[o], to = meta[o + 2];
+      pointers += to - from;
+      for (let i = from; i < to; i++) {
+        const h = pool[i];
+        if (h < 0 || meta[2 * h + 1] === e) continue;
+        meta[2 * h + 1] = e;
         marked++;
         if (top === stack.length) stack = this.growStack(stack);
         stack[top++] = h;
@@ -390,7 +414,7 @@ export abstract class CollectorBase implements GcCollector {
 
   /** True if the last {@linkcode markFromRoots} with epoch `e` reached `o`. */
   protected isMarked(o: GcObject, e: number): boolean {
-    return this.marks[o.handle] === e;
+    return this.meta[2 * o.handle + 1] === e;
   }
 
   private growStack(stack: Int32Array): Int32Array {
