@@ -31,32 +31,15 @@
  */
 import { parseMaps, parseProcStatus } from "./maps.ts";
 import { environment, type ProbeEnvironment } from "./machine.ts";
+import { libc } from "./libc.ts";
 
-const MALLOC_SYMBOLS = {
-  malloc: { parameters: ["usize"], result: "pointer" },
-  free: { parameters: ["pointer"], result: "void" },
-  malloc_usable_size: { parameters: ["pointer"], result: "usize" },
-  malloc_trim: { parameters: ["usize"], result: "i32" },
-} as const;
-
-let mallocLib: Deno.DynamicLibrary<typeof MALLOC_SYMBOLS> | null = null;
-
+/** glibc's malloc family, from the one libc handle every probe shares. */
 function glibc() {
-  if (mallocLib) return mallocLib.symbols;
-  if (Deno.build.os !== "linux") {
-    throw new Error(`Cannot call glibc malloc: the probe needs Linux: received ${Deno.build.os}`);
-  }
   try {
-    mallocLib = Deno.dlopen("libc.so.6", MALLOC_SYMBOLS);
+    return libc();
   } catch (cause) {
-    throw new Error(
-      `Cannot call glibc malloc: dlopen("libc.so.6") failed (run with --allow-ffi or -A): ${
-        (cause as Error).message
-      }`,
-      { cause },
-    );
+    throw new Error(`Cannot call glibc malloc: ${(cause as Error).message}`, { cause });
   }
-  return mallocLib.symbols;
 }
 
 const addressOf = (p: Deno.PointerValue) => Number(Deno.UnsafePointer.value(p));

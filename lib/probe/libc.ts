@@ -22,6 +22,11 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   fsync: { parameters: ["i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  // glibc's allocator, for the heap probes (glibc_heap.ts).
+  malloc: { parameters: ["usize"], result: "pointer" },
+  free: { parameters: ["pointer"], result: "void" },
+  malloc_usable_size: { parameters: ["pointer"], result: "usize" },
+  malloc_trim: { parameters: ["usize"], result: "i32" },
 } as const;
 
 type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
