@@ -1,5 +1,5 @@
 /**
- * `deno task sim mdriver [--list L] [--fit F] [--align 8|16] [--json] TRACE...`:
+ * `deno task sim mdriver [--list L] [--fit F] [--align 8|16] [--textbook] [--json] TRACE...`:
  * CS:APP Malloc Lab's driver for our simulated allocator. Each trace is run
  * once with mdriver's checks (payloads aligned, inside the heap, never
  * overlapping, realloc keeps the contents, heap invariants at the end), then
@@ -7,6 +7,9 @@
  * all). It prints, per trace, valid, util (Malloc Lab's utilization as a
  * fraction), ops, secs and Kops, and a total line; `--json` prints
  * `[{"trace","valid","util","ops","secs","kops"}]`.
+ *
+ * The allocator runs with four Malloc Lab techniques on unless `--textbook`
+ * (or their own flags) turns them off: see {@linkcode MDRIVER_LAB_DEFAULTS}.
  *
  * @module
  */
@@ -36,6 +39,37 @@ export const MAX_TRACE_FILE_BYTES = 64 << 20;
 const LISTS = ["implicit", "explicit", "segregated"];
 const FITS = ["first", "next", "best", "worst"];
 
+/**
+ * The Malloc Lab techniques `sim mdriver` turns on unless told otherwise: no
+ * footer in allocated blocks, small blocks at the high end of a split free
+ * block, the heap growing by at least 1/16 of its size, realloc into the
+ * free block before.
+ */
+export const MDRIVER_LAB_DEFAULTS = {
+  footers: "free",
+  placeHighBelowBytes: 100,
+  growFraction: 1 / 16,
+  reallocBackward: true,
+} as const satisfies HeapConfigInput;
+
+/** The textbook allocator: those techniques off (`--textbook`). */
+export const MDRIVER_TEXTBOOK = {
+  footers: "all",
+  placeHighBelowBytes: 0,
+  growFraction: 0,
+  reallocBackward: false,
+} as const satisfies HeapConfigInput;
+
+const VALUE_FLAGS = [
+  "--list",
+  "--fit",
+  "--align",
+  "--footers",
+  "--place-high",
+  "--grow",
+  "--realloc-backward",
+];
+
 /** Parsed flags of `sim mdriver`. */
 export interface MdriverFlags {
   /** Heap settings. */
@@ -62,13 +96,17 @@ export interface MdriverFlags {
  * import assert from "node:assert/strict";
  *
  * const f = parseMdriverFlags(["--list", "segregated", "--fit=best", "a.rep"]);
- * assert.deepEqual(f.config, { list: "segregated", fit: "best", alignment: 8 });
+ * assert.deepEqual(f.config, {
+ *   list: "segregated", fit: "best", alignment: 8,
+ *   footers: "free", placeHighBelowBytes: 100, growFraction: 1 / 16, reallocBackward: true,
+ * });
+ * assert.equal(parseMdriverFlags(["--textbook"]).config.footers, "all");
  * assert.throws(() => parseMdriverFlags(["--fit", "good"]), /--fit must be one of first, next, best, worst: received "good"/);
  * ```
  */
 export function parseMdriverFlags(args: readonly string[]): MdriverFlags {
   const out: MdriverFlags = {
-    config: { list: "implicit", fit: "first", alignment: 8 },
+    config: { list: "implicit", fit: "first", alignment: 8, ...MDRIVER_LAB_DEFAULTS },
     traces: [],
     json: false,
     help: false,
@@ -77,17 +115,42 @@ export function parseMdriverFlags(args: readonly string[]): MdriverFlags {
     const arg = args[i];
     if (arg === "--json") out.json = true;
     else if (arg === "--help" || arg === "-h") out.help = true;
+    else if (arg === "--textbook") Object.assign(out.config, MDRIVER_TEXTBOOK);
     else if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = eq >= 0 ? arg.slice(0, eq) : arg;
-      if (!["--list", "--fit", "--align"].includes(name)) {
+      if (!VALUE_FLAGS.includes(name)) {
         throw new TypeError(`Cannot parse flags: unknown option: received "${name}"`);
       }
       const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
       if (value === undefined) {
         throw new TypeError(`Cannot parse flags: ${name} requires a value: received nothing`);
       }
-      const allowed = name === "--list" ? LISTS : name === "--fit" ? FITS : ["8", "16"];
+      if (name === "--place-high" || name === "--grow") {
+        const n = Number(value);
+        const ok = name === "--grow"
+          ? value.trim() !== "" && n >= 0 && n <= 1
+          : /^\d+$/.test(value) && n <= 2 ** 30;
+        if (!ok) {
+          throw new RangeError(
+            `Invalid ${name}: ${name} must be ${
+              name === "--grow" ? "a number from 0 to 1" : "an integer from 0 to 2^30"
+            }: received "${value}"`,
+          );
+        }
+        if (name === "--grow") out.config.growFraction = n;
+        else out.config.placeHighBelowBytes = n;
+        continue;
+      }
+      const allowed = name === "--list"
+        ? LISTS
+        : name === "--fit"
+        ? FITS
+        : name === "--align"
+        ? ["8", "16"]
+        : name === "--footers"
+        ? ["all", "free"]
+        : ["yes", "no"];
       if (!allowed.includes(value)) {
         throw new RangeError(
           `Invalid ${name}: ${name} must be one of ${allowed.join(", ")}: received "${value}"`,
@@ -95,7 +158,9 @@ export function parseMdriverFlags(args: readonly string[]): MdriverFlags {
       }
       if (name === "--list") out.config.list = value as HeapConfigInput["list"];
       else if (name === "--fit") out.config.fit = value as HeapConfigInput["fit"];
-      else out.config.alignment = Number(value) as 8 | 16;
+      else if (name === "--align") out.config.alignment = Number(value) as 8 | 16;
+      else if (name === "--footers") out.config.footers = value as "all" | "free";
+      else out.config.reallocBackward = value === "yes";
     } else if (arg.startsWith("-") && arg !== "-") {
       throw new TypeError(`Cannot parse flags: unknown option: received "${arg}"`);
     } else out.traces.push(arg);
@@ -190,15 +255,22 @@ export function runMdriver(
  * ```
  */
 export function formatMdriver(rows: readonly MdriverRow[], config: HeapConfigInput): string {
+  const total = "Total (mean util)";
+  // The trace column is as wide as its longest name.
+  const width = Math.max(24, total.length, ...rows.map((r) => r.trace.length));
   const lines = [
     `Results for the simulated allocator (list ${config.list ?? "implicit"}, fit ${
       config.fit ?? "first"
-    }, alignment ${config.alignment ?? 8}):`,
-    `${"trace".padEnd(24)} valid   util       ops      secs      Kops`,
+    }, alignment ${config.alignment ?? 8}, footers ${config.footers ?? "all"}, place high below ${
+      config.placeHighBelowBytes ?? 0
+    } bytes, grow ${+(config.growFraction ?? 0).toFixed(4)}, realloc backward ${
+      config.reallocBackward ? "yes" : "no"
+    }):`,
+    `${"trace".padEnd(width)} valid   util       ops      secs      Kops`,
   ];
   for (const r of rows) {
     lines.push(
-      `${r.trace.padEnd(24)} ${(r.valid ? "yes" : "no").padStart(5)}  ${
+      `${r.trace.padEnd(width)} ${(r.valid ? "yes" : "no").padStart(5)}  ${
         r.util.toFixed(3).padStart(5)
       }  ${String(r.ops).padStart(8)}  ${r.secs.toFixed(6)}  ${r.kops.toFixed(0).padStart(8)}`,
     );
@@ -210,16 +282,17 @@ export function formatMdriver(rows: readonly MdriverRow[], config: HeapConfigInp
   const secs = rows.reduce((s, r) => s + r.secs, 0);
   const util = rows.length ? rows.reduce((s, r) => s + r.util, 0) / rows.length : 0;
   lines.push(
-    `${"Total (mean util)".padEnd(24)} ${
-      (rows.every((r) => r.valid) ? "yes" : "no").padStart(5)
-    }  ${util.toFixed(3).padStart(5)}  ${String(ops).padStart(8)}  ${secs.toFixed(6)}  ${
+    `${total.padEnd(width)} ${(rows.every((r) => r.valid) ? "yes" : "no").padStart(5)}  ${
+      util.toFixed(3).padStart(5)
+    }  ${String(ops).padStart(8)}  ${secs.toFixed(6)}  ${
       (secs > 0 ? ops / secs / 1000 : 0).toFixed(0).padStart(8)
     }`,
   );
   return lines.join("\n") + "\n";
 }
 
-const HELP = `Usage: deno task sim mdriver [--list L] [--fit F] [--align 8|16] [--json] TRACE...
+const HELP =
+  `Usage: deno task sim mdriver [--list L] [--fit F] [--align 8|16] [--textbook] [--json] TRACE...
 
 Runs CS:APP Malloc Lab traces through the simulated allocator and reports, per trace,
 whether every check passed, utilization (peak payload / final heap size), and throughput.
@@ -230,12 +303,26 @@ Options:
   --align 8|16                          payload alignment (default 8)
   --json                                print [{"trace","valid","util","ops","secs","kops"}]
 
+The allocator runs with four well-known Malloc Lab techniques on by default:
+  --footers all|free                    footers on every block, or on free blocks only, a bit
+                                        in each header saying whether the block before is
+                                        allocated (default free)
+  --place-high BYTES                    blocks smaller than this take the high end of a split
+                                        free block, larger ones its low end (default 100; 0: off)
+  --grow FRACTION                       grow the heap by at least this fraction of its size
+                                        (default 0.0625; 0: by what is missing only)
+  --realloc-backward yes|no             realloc may merge with the free block before and move
+                                        the contents down (default yes)
+  --textbook                            all four off: the textbook allocator of lesson 04
+                                        (--footers all --place-high 0 --grow 0 --realloc-backward no)
+
 Sample traces (generated, seeded): data/malloc-traces/*.rep
 `;
 
 /** The `mdriver` command for `deno task sim`. */
 export const command: SimCommand = {
-  summary: "Malloc Lab driver: [--list L] [--fit F] [--json] TRACE... (validity, util, Kops)",
+  summary:
+    "Malloc Lab driver: [--list L] [--fit F] [--textbook] [--json] TRACE... (validity, util, Kops)",
   run(args: string[]): Promise<number> {
     try {
       const flags = parseMdriverFlags(args);

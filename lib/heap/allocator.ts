@@ -3,11 +3,14 @@
  * Malloc Lab solution does.
  *
  * The heap is one `ArrayBuffer` (copied into one twice as large when the
- * break passes its end); addresses are byte offsets into it. Its layout is the textbook one: 4 bytes of padding, an allocated
+ * break passes its end, and past 1 MiB into one of `maxBytes`, which the OS
+ * backs page by page as the heap touches it); addresses are byte offsets
+ * into it. Its layout is the textbook one: 4 bytes of padding, an allocated
  * *prologue* block of 8 bytes, the blocks, and a 4-byte *epilogue* header of
  * size 0 marked allocated. Every block carries a 4-byte header and a 4-byte
- * footer (boundary tags) holding `size | allocated`, where `size` counts the
- * whole block (tags included) and is a multiple of the alignment (8 or 16).
+ * footer (boundary tags; but see `footers` below) holding `size | allocated`,
+ * where `size` counts the whole block (tags included) and is a multiple of
+ * the alignment (8 or 16).
  * A payload (the address `malloc` returns) starts right after its header and
  * is aligned; a block is at least `minBlockBytes` (16 by default).
  *
@@ -34,6 +37,23 @@
  * (`deferred`). When nothing fits the heap grows at its end like `sbrk`, by
  * what is missing (or `chunkBytes`, whichever is larger), never beyond
  * `maxBytes`: then `malloc` returns `null`. Out of memory is a result.
+ *
+ * Four techniques of good Malloc Lab solutions are options, off by default
+ * (the textbook allocator of lesson 04); `sim mdriver` turns them on:
+ * - `footers: "free"`: allocated blocks carry no footer; bit 1 of every
+ *   header says whether the block before is allocated, and only a free
+ *   block's footer is needed to find its start when its successor merges;
+ * - `placeHighBelowBytes`: small blocks are cut from the high end of the
+ *   free block they split, large ones from its low end, so blocks of the two
+ *   kinds gather apart and freed large ones merge (the fix for traces that
+ *   alternate small and large blocks, then free the large);
+ * - `growFraction`: the heap grows by at least that share of its size,
+ *   leaving room for placement to work with;
+ * - `reallocBackward`: a realloc that can neither stay nor grow in place
+ *   merges with a free block before it (and after) and moves its contents
+ *   down, instead of moving to a new block.
+ * `realloc` always shrinks in place, grows into a free next block, and grows
+ * the heap when the block is the last one.
  *
  * Utilization is Malloc Lab's: the peak of the aggregate requested payload
  * over the run, divided by the heap's final size.
@@ -74,12 +94,41 @@ export const HeapConfig = z.strictObject({
   /** Least number of bytes the heap grows by (default 0: exactly what is missing). */
   chunkBytes: z.number({ error: "must be a number" }).int("must be an integer")
     .min(0, "must be at least 0").max(2 ** 30, "must be at most 2^30").default(0),
+  /**
+   * Least growth as a fraction of the heap's size (default 0): with 1/16 a
+   * heap of 64 KiB grows by at least 4 KiB. Like `chunkBytes` it leaves room
+   * where placement can keep blocks apart, without a fixed chunk's waste on
+   * a small heap.
+   */
+  growFraction: z.number({ error: "must be a number" }).min(0, "must be at least 0")
+    .max(1, "must be at most 1").default(0),
   /** Largest heap in bytes, like a resource limit on `sbrk` (default 64 MiB). */
   maxBytes: z.number({ error: "must be a number" }).int("must be an integer")
     .min(64, "must be at least 64").max(2 ** 31, "must be at most 2^31").default(2 ** 26),
   /** Number of power-of-two size classes above 512 bytes in the segregated lists (default 12). */
   classCount: z.number({ error: "must be a number" }).int("must be an integer")
     .min(1, "must be at least 1").max(28, "must be at most 28").default(12),
+  /**
+   * Boundary tags: `all` (default) puts a header and a footer on every block;
+   * `free` puts footers on free blocks only and keeps, in bit 1 of each
+   * header, whether the block before is allocated (CS:APP's optimisation:
+   * an allocated block's overhead falls from 8 bytes to 4).
+   */
+  footers: z.enum(["all", "free"], { error: 'must be "all" or "free"' }).default("all"),
+  /**
+   * Blocks smaller than this many bytes are cut from the high end of the
+   * free block they split, larger ones from its low end (default 0: always
+   * the low end). Small and large blocks then gather at opposite ends of
+   * each free region, so freed large blocks lie side by side and merge.
+   */
+  placeHighBelowBytes: z.number({ error: "must be a number" }).int("must be an integer")
+    .min(0, "must be at least 0").max(2 ** 30, "must be at most 2^30").default(0),
+  /**
+   * When `realloc` can neither stay nor grow in place, try the free block
+   * before it too (with the free one after, if any): merge them and move the
+   * contents down, rather than allocate elsewhere (default false).
+   */
+  reallocBackward: z.boolean({ error: "must be a boolean" }).default(false),
   /** Keep a step log of every operation (default false). */
   steps: z.boolean({ error: "must be a boolean" }).default(false),
   /** Most steps kept in the log (default 10,000). */
@@ -163,11 +212,15 @@ export interface HeapStats {
 }
 
 const ALLOC = 1;
+/** Header bit 1 with `footers: "free"`: the block before this one is allocated. */
+const PREV_ALLOC = 2;
 const FIXED_OVERHEAD = 16;
 /** Exact-size free lists of the segregated heap: 16, 24, ..., 512 bytes. */
 const SMALL_MAX = 512;
 const SMALL_BINS = (SMALL_MAX >> 3) - 1;
 const FIRST_BP = 16;
+/** Heap buffer size past which the buffer is replaced by one of `maxBytes` (see #sbrk). */
+const RESERVE_AT = 1 << 20;
 const LIST_KIND = { implicit: 0, explicit: 1, segregated: 2 } as const;
 const FIT_KIND = { first: 0, next: 1, best: 2, worst: 3 } as const;
 
@@ -188,13 +241,22 @@ export class Heap {
   #minBlock: number;
   #splitMin: number;
   #deferred: boolean;
+  #freeFooters: boolean;
+  // Bytes of tags in an allocated block: 8, or 4 without its footer.
+  #tagBytes: number;
+  // PREV_ALLOC with `footers: "free"`, else 0.
+  #prevAllocBit: number;
+  #placeHighBelow: number;
+  #reallocBackward: boolean;
   #classes: number;
   #heads: Int32Array;
   // One bit per class: set while its list is not empty, so searches skip empty classes.
   #nonEmpty: Uint32Array;
   #rovers: Int32Array;
   #rover = FIRST_BP;
-  // Requested size + 1 of the live block whose payload is at 8*i (0: none), outside the heap's bytes.
+  // Live blocks' requested sizes, outside the heap's bytes: entry bp >> 4 holds
+  // 2 * (requested + 1) + bit 3 of bp (0: none). Blocks are at least 16 bytes
+  // apart, so no two payloads share an entry.
   #req: Uint32Array;
   #payload = 0;
   #peak = 0;
@@ -225,6 +287,11 @@ export class Heap {
     this.#minBlock = config.minBlockBytes;
     this.#splitMin = Math.max(config.minBlockBytes, config.splitThresholdBytes);
     this.#deferred = config.coalesce === "deferred";
+    this.#freeFooters = config.footers === "free";
+    this.#tagBytes = this.#freeFooters ? 4 : 8;
+    this.#prevAllocBit = this.#freeFooters ? PREV_ALLOC : 0;
+    this.#placeHighBelow = config.placeHighBelowBytes;
+    this.#reallocBackward = config.reallocBackward;
     this.#classes = config.list === "segregated" ? SMALL_BINS + config.classCount : 1;
     this.#heads = new Int32Array(this.#classes);
     this.#nonEmpty = new Uint32Array((this.#classes + 31) >> 5);
@@ -234,11 +301,11 @@ export class Heap {
     this.#buf = new ArrayBuffer(Math.min(4096, config.maxBytes));
     this.#w = new Uint32Array(this.#buf);
     this.#u8 = new Uint8Array(this.#buf);
-    this.#req = new Uint32Array(this.#buf.byteLength >> 3);
+    this.#req = new Uint32Array(this.#buf.byteLength >> 4);
     // padding | prologue header | prologue footer | epilogue header
     this.#w[1] = 8 | ALLOC;
     this.#w[2] = 8 | ALLOC;
-    this.#w[3] = 0 | ALLOC;
+    this.#w[3] = 0 | ALLOC | this.#prevAllocBit;
   }
 
   /** The heap's bytes (length = the current break); a fresh view after the heap grows. */
@@ -263,9 +330,33 @@ export class Heap {
   #isAlloc(bp: number): boolean {
     return (this.#w[(bp - 4) >> 2] & ALLOC) !== 0;
   }
-  #setTags(bp: number, size: number, alloc: number): void {
-    this.#w[(bp - 4) >> 2] = size | alloc;
-    this.#w[(bp + size - 8) >> 2] = size | alloc;
+  /** The header's previous-allocated bit (always 0 with `footers: "all"`). */
+  #prevBit(bp: number): number {
+    return this.#w[(bp - 4) >> 2] & PREV_ALLOC;
+  }
+  /**
+   * Write a block's tags: the header (with `prev`, the previous-allocated
+   * bit), the footer unless the block is allocated and footers are for free
+   * blocks only; then, in that mode, the next header's previous-allocated bit.
+   */
+  #setTags(bp: number, size: number, alloc: number, prev: number): void {
+    const w = this.#w;
+    w[(bp - 4) >> 2] = size | alloc | prev;
+    if (!this.#freeFooters) {
+      w[(bp + size - 8) >> 2] = size | alloc;
+      return;
+    }
+    const next = (bp + size - 4) >> 2;
+    if (alloc === 0) {
+      w[(bp + size - 8) >> 2] = size;
+      w[next] &= ~PREV_ALLOC;
+    } else w[next] |= PREV_ALLOC;
+  }
+  /** True if the block before `bp` is free. */
+  #prevFree(bp: number): boolean {
+    return this.#freeFooters
+      ? (this.#w[(bp - 4) >> 2] & PREV_ALLOC) === 0
+      : (this.#w[(bp - 8) >> 2] & ALLOC) === 0;
   }
 
   // ---- free lists ------------------------------------------------------------
@@ -417,24 +508,35 @@ export class Heap {
   }
 
   // ---- placement, coalescing, growth -----------------------------------------
-  #place(bp: number, asize: number): void {
+  /** Allocate `asize` bytes of the free block `bp`, splitting it if worth it; returns the payload. */
+  #place(bp: number, asize: number): number {
     const size = this.#size(bp);
+    const prev = this.#prevBit(bp);
     this.#remove(bp);
-    if (size - asize >= this.#splitMin) {
-      this.#setTags(bp, asize, ALLOC);
-      const rest = bp + asize;
-      this.#setTags(rest, size - asize, 0);
-      this.#insert(rest);
-      this.#opSplit = true;
-    } else {
-      this.#setTags(bp, size, ALLOC);
+    if (size - asize < this.#splitMin) {
+      this.#setTags(bp, size, ALLOC, prev);
+      return bp;
     }
+    this.#opSplit = true;
+    if (asize < this.#placeHighBelow) {
+      // The free rest stays at the low end, the small block takes the high end.
+      this.#setTags(bp, size - asize, 0, prev);
+      this.#insert(bp);
+      const high = bp + size - asize;
+      this.#setTags(high, asize, ALLOC, 0);
+      return high;
+    }
+    this.#setTags(bp, asize, ALLOC, prev);
+    const rest = bp + asize;
+    this.#setTags(rest, size - asize, 0, this.#prevAllocBit);
+    this.#insert(rest);
+    return bp;
   }
 
   /** Merge a free block (not in a list) with its free neighbours, insert the result. */
   #coalesce(bp: number): number {
     let size = this.#size(bp);
-    const prevAlloc = (this.#w[(bp - 8) >> 2] & ALLOC) !== 0;
+    const prevAlloc = !this.#prevFree(bp);
     const next = bp + size;
     const nextAlloc = this.#isAlloc(next);
     if (!nextAlloc) {
@@ -450,7 +552,7 @@ export class Heap {
       bp = prev;
       this.#opMerges++;
     }
-    this.#setTags(bp, size, 0);
+    this.#setTags(bp, size, 0, this.#prevBit(bp));
     this.#insert(bp);
     if (this.#rover > bp && this.#rover < bp + size) this.#rover = bp;
     return bp;
@@ -466,7 +568,7 @@ export class Heap {
     let runSize = 0;
     const flush = () => {
       if (runStart !== 0) {
-        this.#setTags(runStart, runSize, 0);
+        this.#setTags(runStart, runSize, 0, this.#prevBit(runStart));
         this.#insert(runStart);
         if (this.#rover > runStart && this.#rover < runStart + runSize) this.#rover = runStart;
         runStart = 0;
@@ -490,22 +592,25 @@ export class Heap {
 
   /** Grow the heap so that a free block of at least `asize` ends it; null if the limit forbids. */
   #extend(asize: number): number | null {
-    const lastFooter = this.#w[(this.#brk - 8) >> 2];
-    const lastFree = this.#brk > FIXED_OVERHEAD && (lastFooter & ALLOC) === 0 ? lastFooter & ~7 : 0;
+    const epilogue = this.#brk;
+    const lastFree = epilogue > FIXED_OVERHEAD && this.#prevFree(epilogue)
+      ? this.#w[(epilogue - 8) >> 2] & ~7
+      : 0;
     const need = asize - lastFree;
     const chunk = Math.ceil(this.config.chunkBytes / this.#align) * this.#align;
-    let grow = Math.max(need, chunk);
+    const share = Math.ceil((this.#brk * this.config.growFraction) / this.#align) * this.#align;
+    let grow = Math.max(need, chunk, share);
     if (this.#brk + grow > this.config.maxBytes) grow = need;
     if (this.#brk + grow > this.config.maxBytes) return null;
     this.#sbrk(grow);
     const bp = this.#brk - grow; // the old epilogue header becomes this block's header
-    this.#setTags(bp, grow, 0);
     this.#w[(this.#brk - 4) >> 2] = 0 | ALLOC;
+    this.#setTags(bp, grow, 0, this.#prevBit(bp));
     this.#opGrew += grow;
     if (lastFree !== 0) {
       const prev = bp - lastFree;
       this.#remove(prev);
-      this.#setTags(prev, lastFree + grow, 0);
+      this.#setTags(prev, lastFree + grow, 0, this.#prevBit(prev));
       this.#insert(prev);
       this.#opMerges++;
       return prev;
@@ -517,14 +622,27 @@ export class Heap {
   #sbrk(bytes: number): void {
     const want = this.#brk + bytes;
     if (want > this.#buf.byteLength) {
-      const cap = Math.min(this.config.maxBytes, Math.max(want, 2 * this.#buf.byteLength));
-      const buf = new ArrayBuffer(cap);
+      const max = this.config.maxBytes;
+      const doubled = Math.min(max, Math.max(want, 2 * this.#buf.byteLength));
+      let buf: ArrayBuffer | null = null;
+      // Past RESERVE_AT bytes take the whole limit at once, as sbrk's address space is
+      // there from the start: the OS backs a page only when it is first touched, so the
+      // reservation costs address space, not memory, and no further copy is made.
+      if (doubled > RESERVE_AT && doubled < max) {
+        try {
+          buf = new ArrayBuffer(max);
+        } catch {
+          buf = null; // no room for the reservation: keep doubling
+        }
+      }
+      buf ??= new ArrayBuffer(doubled);
+      const cap = buf.byteLength;
       const u8 = new Uint8Array(buf);
       u8.set(this.#u8);
       this.#buf = buf;
       this.#u8 = u8;
       this.#w = new Uint32Array(buf);
-      const req = new Uint32Array(cap >> 3);
+      const req = new Uint32Array(cap >> 4);
       req.set(this.#req);
       this.#req = req;
     }
@@ -533,7 +651,7 @@ export class Heap {
 
   #adjust(size: number): number {
     const a = this.#align;
-    const asize = Math.ceil((size + 8) / a) * a;
+    const asize = Math.ceil((size + this.#tagBytes) / a) * a;
     return asize < this.#minBlock ? this.#minBlock : asize;
   }
 
@@ -551,7 +669,8 @@ export class Heap {
       typeof address !== "number" || !Number.isInteger(address) || address < FIRST_BP ||
       address >= this.#brk || (address & 7) !== 0
     ) return -1;
-    return this.#req[address >> 3] - 1;
+    const v = this.#req[address >> 4];
+    return v !== 0 && (v & 1) === ((address >> 3) & 1) ? (v >>> 1) - 1 : -1;
   }
 
   #checkLive(address: number, what: string): number {
@@ -598,7 +717,7 @@ export class Heap {
   }
 
   #track(bp: number, requested: number): void {
-    this.#req[bp >> 3] = requested + 1;
+    this.#req[bp >> 4] = 2 * (requested + 1) + ((bp >> 3) & 1);
     this.#payload += requested;
     if (this.#payload > this.#peak) this.#peak = this.#payload;
     this.#allocatedBlocks++;
@@ -607,7 +726,7 @@ export class Heap {
   }
 
   #untrack(bp: number, requested: number): void {
-    this.#req[bp >> 3] = 0;
+    this.#req[bp >> 4] = 0;
     this.#payload -= requested;
     this.#allocatedBlocks--;
     this.#allocatedBytes -= this.#size(bp);
@@ -633,7 +752,7 @@ export class Heap {
       }
       bp = grown;
     }
-    this.#place(bp, asize);
+    bp = this.#place(bp, asize);
     this.#track(bp, size);
     return bp;
   }
@@ -642,7 +761,7 @@ export class Heap {
     const req = this.#checkLive(bp, "free");
     this.#untrack(bp, req);
     this.#frees++;
-    this.#setTags(bp, this.#size(bp), 0);
+    this.#setTags(bp, this.#size(bp), 0, this.#prevBit(bp));
     if (this.#deferred) this.#insert(bp);
     else this.#coalesce(bp);
   }
@@ -751,17 +870,18 @@ export class Heap {
       this.#failures++;
       return null;
     }
+    const prev = this.#prevBit(bp);
     const retag = (newSize: number) => {
       this.#untrack(bp, oldReq);
       this.#mallocs--;
-      this.#setTags(bp, newSize, ALLOC);
+      this.#setTags(bp, newSize, ALLOC, prev);
       this.#track(bp, size);
     };
     if (asize <= old) {
       if (old - asize >= this.#splitMin) {
         retag(asize);
         const rest = bp + asize;
-        this.#setTags(rest, old - asize, 0);
+        this.#setTags(rest, old - asize, 0, this.#prevAllocBit);
         this.#opSplit = true;
         if (this.#deferred) this.#insert(rest);
         else this.#coalesce(rest);
@@ -780,7 +900,7 @@ export class Heap {
       const total = old + nextSize;
       if (total - asize >= this.#splitMin) {
         retag(asize);
-        this.#setTags(bp + asize, total - asize, 0);
+        this.#setTags(bp + asize, total - asize, 0, this.#prevAllocBit);
         this.#insert(bp + asize);
         this.#opSplit = true;
       } else {
@@ -804,6 +924,11 @@ export class Heap {
         return bp;
       }
     }
+    if (this.#reallocBackward && this.#prevFree(bp)) {
+      const prevSize = this.#w[(bp - 8) >> 2] & ~7;
+      const total = prevSize + old + nextSize;
+      if (total >= asize) return this.#slideBack(bp, oldReq, size, asize, prevSize, nextSize);
+    }
     const fresh = this.#malloc(size);
     if (fresh === null) return null;
     this.#mallocs--; // a moved realloc counts once
@@ -811,6 +936,39 @@ export class Heap {
     this.#free(bp);
     this.#frees--;
     return fresh;
+  }
+
+  /**
+   * Realloc into the free block before `bp` (and the free one after, if
+   * `nextSize` > 0): merge them, move the contents down, split off the rest.
+   */
+  #slideBack(
+    bp: number,
+    oldReq: number,
+    size: number,
+    asize: number,
+    prevSize: number,
+    nextSize: number,
+  ): number {
+    const start = bp - prevSize;
+    const total = prevSize + this.#size(bp) + nextSize;
+    this.#remove(start);
+    if (nextSize > 0) this.#remove(bp + this.#size(bp));
+    this.#opMerges += nextSize > 0 ? 2 : 1;
+    this.#untrack(bp, oldReq);
+    this.#mallocs--;
+    this.#u8.copyWithin(start, bp, bp + Math.min(oldReq, size));
+    const prev = this.#prevBit(start);
+    if (total - asize >= this.#splitMin) {
+      this.#setTags(start, asize, ALLOC, prev);
+      const rest = start + asize;
+      this.#setTags(rest, total - asize, 0, this.#prevAllocBit);
+      this.#insert(rest);
+      this.#opSplit = true;
+    } else this.#setTags(start, total, ALLOC, prev);
+    if (this.#rover > start && this.#rover < start + total) this.#rover = start;
+    this.#track(start, size);
+    return start;
   }
 
   /**
@@ -1022,6 +1180,7 @@ export class Heap {
     const w = this.#w;
     if (w[1] !== (8 | ALLOC) || w[2] !== (8 | ALLOC)) problems.push("prologue overwritten");
     const freeSet = new Set<number>();
+    const allocSet = new Set<number>();
     let bp = FIRST_BP;
     let prevFree = false;
     let total = FIXED_OVERHEAD;
@@ -1036,27 +1195,44 @@ export class Heap {
         problems.push(`block ${bp}: bad size ${size}`);
         break;
       }
-      if (w[(bp + size - 8) >> 2] !== h) problems.push(`block ${bp}: header and footer differ`);
       const free = (h & ALLOC) === 0;
+      if (this.#freeFooters) {
+        if (((h & PREV_ALLOC) === 0) !== prevFree) {
+          problems.push(`block ${bp}: its previous-allocated bit is wrong`);
+        }
+        if (free && w[(bp + size - 8) >> 2] !== size) {
+          problems.push(`block ${bp}: header and footer differ`);
+        }
+      } else if (w[(bp + size - 8) >> 2] !== h) {
+        problems.push(`block ${bp}: header and footer differ`);
+      }
       if (free) {
         freeSet.add(bp);
         if (prevFree && !this.#deferred) problems.push(`block ${bp}: two free blocks adjacent`);
       } else {
+        allocSet.add(bp);
         const req = this.#reqAt(bp);
         if (req < 0) problems.push(`block ${bp}: allocated but not tracked`);
-        else if (req + 8 > size) problems.push(`block ${bp}: payload larger than its block`);
+        else if (req + this.#tagBytes > size) {
+          problems.push(`block ${bp}: payload larger than its block`);
+        }
       }
       prevFree = free;
       total += size;
       bp += size;
     }
-    if (bp !== this.#brk || w[(this.#brk - 4) >> 2] !== (0 | ALLOC)) {
+    const epilogue = w[(this.#brk - 4) >> 2];
+    if (bp !== this.#brk || (epilogue & ~PREV_ALLOC) !== (0 | ALLOC)) {
       problems.push(`blocks end at ${bp} but the heap ends at ${this.#brk} (epilogue lost)`);
+    } else if (epilogue !== (0 | ALLOC | (prevFree ? 0 : this.#prevAllocBit))) {
+      problems.push(`the epilogue's previous-allocated bit is wrong`);
     }
     if (total !== this.#brk) problems.push(`blocks add up to ${total}, heap is ${this.#brk}`);
-    for (let i = 0; i < this.#req.length && 8 * i < this.#brk; i++) {
-      if (this.#req[i] !== 0 && !this.#isAlloc(8 * i)) {
-        problems.push(`tracked block ${8 * i} is not allocated`);
+    for (let i = 0; i < this.#req.length && 16 * i < this.#brk; i++) {
+      const v = this.#req[i];
+      const at = 16 * i + 8 * (v & 1);
+      if (v !== 0 && !allocSet.has(at)) {
+        problems.push(`tracked block ${at} is not allocated`);
       }
     }
     if (this.#list !== 0) {

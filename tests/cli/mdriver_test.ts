@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { formatMdriver, parseMdriverFlags, runMdriver } from "memgarden/cli/mdriver.ts";
+import {
+  formatMdriver,
+  MDRIVER_LAB_DEFAULTS,
+  MDRIVER_TEXTBOOK,
+  parseMdriverFlags,
+  runMdriver,
+} from "memgarden/cli/mdriver.ts";
 
 const DATA = new URL("../../data/malloc-traces/", import.meta.url);
 const SHAPES = ["binary", "coalescing", "compiler", "random", "realloc"];
@@ -29,11 +35,55 @@ Deno.test("sim mdriver: every shipped trace is valid under every list and fit", 
 
 Deno.test("sim mdriver: flags are checked and named", () => {
   assert.deepEqual(parseMdriverFlags(["--json", "--align", "16", "a", "b"]), {
-    config: { list: "implicit", fit: "first", alignment: 16 },
+    config: { list: "implicit", fit: "first", alignment: 16, ...MDRIVER_LAB_DEFAULTS },
     traces: ["a", "b"],
     json: true,
     help: false,
   });
+  assert.deepEqual(parseMdriverFlags(["--textbook", "a"]).config, {
+    list: "implicit",
+    fit: "first",
+    alignment: 8,
+    ...MDRIVER_TEXTBOOK,
+  });
+  // a flag after --textbook turns one technique back on
+  assert.deepEqual(
+    parseMdriverFlags([
+      "--textbook",
+      "--footers",
+      "free",
+      "--place-high=64",
+      "--grow",
+      "0.125",
+      "--realloc-backward",
+      "yes",
+    ]).config,
+    {
+      list: "implicit",
+      fit: "first",
+      alignment: 8,
+      footers: "free",
+      placeHighBelowBytes: 64,
+      growFraction: 0.125,
+      reallocBackward: true,
+    },
+  );
+  assert.throws(
+    () => parseMdriverFlags(["--footers", "some"]),
+    /--footers must be one of all, free: received "some"/,
+  );
+  assert.throws(
+    () => parseMdriverFlags(["--grow", "2"]),
+    /--grow must be a number from 0 to 1: received "2"/,
+  );
+  assert.throws(
+    () => parseMdriverFlags(["--place-high", "-8"]),
+    /--place-high must be an integer from 0 to 2\^30: received "-8"/,
+  );
+  assert.throws(
+    () => parseMdriverFlags(["--realloc-backward", "maybe"]),
+    /--realloc-backward must be one of yes, no: received "maybe"/,
+  );
   assert.throws(() => parseMdriverFlags(["--list"]), /--list requires a value/);
   assert.throws(
     () => parseMdriverFlags(["--list", "tree"]),
@@ -44,7 +94,19 @@ Deno.test("sim mdriver: flags are checked and named", () => {
     fc.property(
       fc.array(
         fc.oneof(
-          fc.constantFrom("--list", "--fit", "--align", "--json", "best", "8"),
+          fc.constantFrom(
+            "--list",
+            "--fit",
+            "--align",
+            "--json",
+            "--grow",
+            "--place-high",
+            "--footers",
+            "--textbook",
+            "best",
+            "8",
+            "0.5",
+          ),
           fc.string({ maxLength: 5 }),
         ),
         { maxLength: 5 },
@@ -59,6 +121,45 @@ Deno.test("sim mdriver: flags are checked and named", () => {
       },
     ),
   );
+});
+
+Deno.test("sim mdriver: the columns line up however long the trace names are", () => {
+  const row = { valid: true, util: 0.5, ops: 10, secs: 0.001, kops: 10 };
+  for (const name of ["a.rep", "data/malloc-traces/a-rather-long-trace-name.rep"]) {
+    const text = formatMdriver([{ trace: name, ...row }, { trace: "b.rep", ...row }], {});
+    const lines = text.trimEnd().split("\n").slice(1); // the column names, the rows, the total
+    assert.equal(lines.length, 4);
+    const header = lines[0];
+    // every column ends where its name ends in the header line
+    const ends = ["valid", "util", "ops", "secs", "Kops"].map((c) =>
+      header.indexOf(` ${c}`) + 1 + c.length
+    );
+    for (const line of lines.slice(1)) {
+      assert.equal(line.length, header.length, line);
+      for (const end of ends) assert.notEqual(line[end - 1], " ", `${line} at ${end}`);
+      for (const end of ends.slice(0, -1)) assert.equal(line[end], " ", `${line} at ${end}`);
+    }
+    assert.ok(lines[1].startsWith(`${name} `));
+  }
+});
+
+Deno.test("sim mdriver: the Malloc Lab techniques reach a mean utilization of 0.80", () => {
+  const traces = SHAPES.map((s) => ({
+    name: `${s}.rep`,
+    text: Deno.readTextFileSync(new URL(`${s}.rep`, DATA)),
+  }));
+  const mean = (config: Parameters<typeof runMdriver>[1]) => {
+    let clock = 0;
+    const rows = runMdriver(traces, config, () => (clock += 100)); // three timed runs each
+    assert.ok(rows.every((r) => r.valid));
+    return rows.reduce((s, r) => s + r.util, 0) / rows.length;
+  };
+  for (const fit of ["first", "best"] as const) {
+    const lab = mean({ list: "segregated", fit, ...MDRIVER_LAB_DEFAULTS });
+    const textbook = mean({ list: "segregated", fit, ...MDRIVER_TEXTBOOK });
+    assert.ok(lab >= 0.8, `${fit}: ${lab}`);
+    assert.ok(textbook < 0.8 && textbook < lab, `${fit}: ${textbook}`);
+  }
 });
 
 Deno.test("sim mdriver: a malformed trace names its line; a bad one is reported invalid", () => {

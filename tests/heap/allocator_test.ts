@@ -228,6 +228,125 @@ Deno.test("metrics: utilization, internal and external fragmentation, histogram"
   assert.equal(s.allocatedBytes + s.freeBytes + s.fixedOverheadBytes, s.heapBytes);
 });
 
+// ---- the Malloc Lab techniques (options, off by default) ----------------------------------
+
+Deno.test("footers on free blocks only: 4 bytes of tags, and a previous-allocated bit", () => {
+  const heap = createHeap({ footers: "free" });
+  const w = () => new DataView(heap.bytes.buffer);
+  const a = heap.malloc(12)!; // 12 + 4 -> 16 (24 with a footer)
+  const b = heap.malloc(20)!; // 20 + 4 -> 24
+  const c = heap.malloc(4)!;
+  assert.deepEqual([a, b, c], [16, 32, 56]);
+  const withFooters = createHeap();
+  withFooters.malloc(12);
+  assert.equal(withFooters.blocks()[0].sizeBytes, 24);
+  assert.equal(w().getUint32(a - 4, true), 16 | 2 | 1); // the prologue before a is allocated
+  assert.equal(w().getUint32(b - 4, true), 24 | 2 | 1);
+  assert.equal(heap.payload(b).length, 20);
+  heap.free(b);
+  assert.equal(w().getUint32(b - 4, true), 24 | 2); // free, a before it allocated
+  assert.equal(w().getUint32(b + 24 - 8, true), 24); // a free block has its footer
+  assert.equal(w().getUint32(c - 4, true), 16 | 1); // c is told its neighbour is free
+  assert.deepEqual(heap.check(), []);
+  heap.free(a); // merges with b through the bit, not a footer of a
+  assert.deepEqual(heap.blocks().map((x) => [x.sizeBytes, x.allocated]), [[40, false], [
+    16,
+    true,
+  ]]);
+  assert.equal(w().getUint32(c - 4, true), 16 | 1);
+  heap.free(c); // the last block, freed: its footer lets the heap grow by what is missing
+  heap.malloc(100);
+  assert.equal(heap.stats().heapBytes, 16 + 104);
+  assert.deepEqual(heap.check(), []);
+  // a corrupted bit is caught
+  const d = heap.malloc(8)!;
+  heap.bytes[d - 4] &= ~2;
+  assert.match(heap.check().join("\n"), /previous-allocated bit is wrong/);
+});
+
+Deno.test("small blocks take the high end of a split, large ones the low end", () => {
+  const heap = createHeap({ chunkBytes: 256, placeHighBelowBytes: 100 });
+  const small = heap.malloc(8)!; // a 16-byte block, cut from the end of the 256-byte chunk
+  assert.equal(small, 16 + 256 - 16);
+  const large = heap.malloc(200)!; // 208 bytes, from the start
+  assert.equal(large, 16);
+  assert.deepEqual(heap.blocks().map((b) => [b.sizeBytes, b.allocated]), [
+    [208, true],
+    [32, false],
+    [16, true],
+  ]);
+  // The binary pattern: small and large alternate; freed large blocks merge only when apart.
+  const holes = (placeHighBelowBytes: number) => {
+    const h = createHeap({ chunkBytes: 4096, placeHighBelowBytes });
+    const big: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      h.malloc(40);
+      big.push(h.malloc(400)!);
+    }
+    big.forEach((p) => h.free(p));
+    assert.deepEqual(h.check(), []);
+    return h.stats().freeBlocks;
+  };
+  assert.equal(holes(100), 1);
+  assert.equal(holes(0), 5); // the last one merges with the rest of the chunk
+});
+
+Deno.test("growth by a fraction of the heap, and its setting is checked", () => {
+  const heap = createHeap({ growFraction: 0.5 });
+  heap.malloc(8); // 16 missing; half of 16 is 8: grows by 16
+  assert.equal(heap.stats().heapBytes, 32);
+  heap.malloc(1000); // 1008 missing, more than 16
+  assert.equal(heap.stats().heapBytes, 32 + 1008);
+  heap.malloc(8); // half of 1040 is 520
+  assert.equal(heap.stats().heapBytes, 1040 + 520);
+  assert.equal(heap.stats().largestFreeBytes, 520 - 16);
+  const capped = createHeap({ growFraction: 1, maxBytes: 100 });
+  assert.notEqual(capped.malloc(40), null); // 16 + 48 = 64; twice that is over the limit: by 48
+  assert.equal(capped.stats().heapBytes, 64);
+  assert.throws(
+    () => createHeap({ growFraction: 2 }),
+    /growFraction must be at most 1: received 2/,
+  );
+  assert.throws(() => createHeap({ footers: "none" as "all" }), /footers must be "all" or "free"/);
+  assert.throws(() => createHeap({ placeHighBelowBytes: -1 }), /placeHighBelowBytes/);
+  assert.throws(() => createHeap({ reallocBackward: 1 as unknown as boolean }), /reallocBackward/);
+});
+
+Deno.test("realloc backward: merge with the free block before and move the contents down", () => {
+  for (const footers of ["all", "free"] as const) {
+    const heap = createHeap({ reallocBackward: true, footers });
+    const a = heap.malloc(40)!;
+    const b = heap.malloc(40)!;
+    const wall = heap.malloc(8)!;
+    heap.payload(b).set([1, 2, 3, 4]);
+    heap.free(a);
+    const before = heap.stats().heapBytes;
+    const q = heap.realloc(b, 80)!; // boxed in by wall, but a's block and b's together suffice
+    assert.equal(q, a);
+    assert.deepEqual([...heap.payload(q).subarray(0, 4)], [1, 2, 3, 4]);
+    assert.equal(heap.stats().heapBytes, before);
+    assert.equal(heap.isLive(b), false);
+    assert.equal(heap.isLive(wall), true);
+    assert.deepEqual(heap.check(), []);
+    const plain = createHeap({ footers });
+    const pa = plain.malloc(40)!, pb = plain.malloc(40)!;
+    plain.malloc(8);
+    plain.free(pa);
+    assert.ok(plain.realloc(pb, 80)! > pb); // without the option it moves to the end
+  }
+});
+
+Deno.test("a payload address inside another's 16-byte slot is not live", () => {
+  const heap = createHeap();
+  const a = heap.malloc(8)!, b = heap.malloc(16)!, c = heap.malloc(8)!;
+  assert.deepEqual([a, b, c], [16, 32, 56]);
+  assert.equal(heap.isLive(48), false); // shares c's slot (48 >> 4 = 56 >> 4)
+  assert.equal(heap.isLive(40), false); // shares b's slot
+  assert.throws(() => heap.free(48), RangeError);
+  assert.equal(heap.payload(c).length, 8);
+  assert.equal(heap.payload(b).length, 16);
+});
+
 // ---- a naive reference model ---------------------------------------------------------
 
 interface RefBlock {
@@ -237,13 +356,24 @@ interface RefBlock {
   free: boolean;
 }
 
-/** Address-ordered blocks in an array, written from the textbook's description. */
+/**
+ * Address-ordered blocks in an array, written from the textbook's description,
+ * with the Malloc Lab options: `tags` bytes of overhead in an allocated block
+ * (8 with footers, 4 without), small blocks at the high end of a split, and
+ * growth by at least a fraction of the heap.
+ */
 class NaiveHeap {
   blocks: RefBlock[] = [];
   brk = 16;
-  constructor(readonly fit: "first" | "best" | "worst", readonly align = 8) {}
+  constructor(
+    readonly fit: "first" | "best" | "worst",
+    readonly align = 8,
+    readonly tags = 8,
+    readonly placeHighBelow = 0,
+    readonly growFraction = 0,
+  ) {}
   asize(n: number) {
-    return Math.max(16, Math.ceil((n + 8) / this.align) * this.align);
+    return Math.max(16, Math.ceil((n + this.tags) / this.align) * this.align);
   }
   malloc(n: number): number {
     const need = this.asize(n);
@@ -258,23 +388,27 @@ class NaiveHeap {
     }
     if (!chosen) {
       const last = this.blocks.at(-1);
-      if (last?.free) {
-        this.brk += need - last.size;
-        last.size = need;
-        chosen = last;
-      } else {
-        chosen = { start: this.brk, size: need, free: true };
-        this.blocks.push(chosen);
-        this.brk += need;
-      }
+      const missing = last?.free ? need - last.size : need;
+      const grow = Math.max(
+        missing,
+        Math.ceil(this.brk * this.growFraction / this.align) * this.align,
+      );
+      if (last?.free) last.size += grow;
+      else this.blocks.push({ start: this.brk, size: grow, free: true });
+      this.brk += grow;
+      chosen = this.blocks.at(-1)!;
     }
     const i = this.blocks.indexOf(chosen);
     if (chosen.size - need >= 16) {
-      this.blocks.splice(i + 1, 0, {
-        start: chosen.start + need,
-        size: chosen.size - need,
-        free: true,
-      });
+      const rest = chosen.size - need;
+      if (need < this.placeHighBelow) {
+        // the free rest keeps the low end
+        const high = { start: chosen.start + rest, size: need, free: false };
+        chosen.size = rest;
+        this.blocks.splice(i + 1, 0, high);
+        return high.start;
+      }
+      this.blocks.splice(i + 1, 0, { start: chosen.start + need, size: rest, free: true });
       chosen.size = need;
     }
     chosen.free = false;
@@ -340,10 +474,25 @@ Deno.test("implicit lists match the naive model address for address (first, best
     fc.property(
       fc.constantFrom("first" as const, "best" as const, "worst" as const),
       fc.constantFrom(8, 16),
+      fc.constantFrom("all" as const, "free" as const),
+      fc.constantFrom(0, 64, 100),
+      fc.constantFrom(0, 1 / 16, 0.5),
       fc.array(opArb, { maxLength: 120 }),
-      (fit, align, ops) => {
-        const heap = createHeap({ fit, alignment: align as 8 | 16 });
-        const ref = new NaiveHeap(fit, align);
+      (fit, align, footers, placeHighBelowBytes, growFraction, ops) => {
+        const heap = createHeap({
+          fit,
+          alignment: align as 8 | 16,
+          footers,
+          placeHighBelowBytes,
+          growFraction,
+        });
+        const ref = new NaiveHeap(
+          fit,
+          align,
+          footers === "free" ? 4 : 8,
+          placeHighBelowBytes,
+          growFraction,
+        );
         const live: number[] = [];
         for (const op of ops) {
           if (op.kind === "malloc" || op.kind === "calloc") {
@@ -380,6 +529,10 @@ Deno.test("every configuration keeps its invariants and the program's data on ra
         splitThresholdBytes: fc.constantFrom(0, 48),
         chunkBytes: fc.constantFrom(0, 256),
         maxBytes: fc.constantFrom(2048, 1 << 20),
+        footers: fc.constantFrom("all", "free") as fc.Arbitrary<"all" | "free">,
+        placeHighBelowBytes: fc.constantFrom(0, 64, 4096),
+        growFraction: fc.constantFrom(0, 1 / 16, 0.5),
+        reallocBackward: fc.boolean(),
       }),
       fc.array(opArb, { maxLength: 150 }),
       (config, ops) => {
@@ -428,7 +581,8 @@ Deno.test("every configuration keeps its invariants and the program's data on ra
           for (let i = 0; i < spans.length; i++) {
             assert.equal(spans[i][0] % config.alignment, 0);
             assert.ok(spans[i][1] <= heap.stats().heapBytes);
-            if (i > 0) assert.ok(spans[i - 1][1] + 8 <= spans[i][0], "blocks overlap");
+            const tags = config.footers === "free" ? 4 : 8; // at least a header between payloads
+            if (i > 0) assert.ok(spans[i - 1][1] + tags <= spans[i][0], "blocks overlap");
           }
           for (const [p, d] of live) assert.deepEqual(heap.payload(p), d, `block ${p} corrupted`);
           const s = heap.stats();
@@ -438,6 +592,6 @@ Deno.test("every configuration keeps its invariants and the program's data on ra
         }
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 400 },
   );
 });

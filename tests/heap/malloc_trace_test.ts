@@ -47,13 +47,29 @@ Deno.test("generated traces are well formed, seeded, and round-trip through the 
   assert.throws(() => generateMallocTrace("nope" as "random"), /shape must be one of/);
 });
 
+/** The Malloc Lab techniques, all on (sim mdriver's default). */
+const LAB = {
+  footers: "free",
+  placeHighBelowBytes: 100,
+  growFraction: 1 / 16,
+  reallocBackward: true,
+} as const;
+
 Deno.test("mdriver's checks pass on every list and fit, and utilization is Malloc Lab's", () => {
   for (const shape of TRACE_SHAPES) {
     const t = generateMallocTrace(shape, { seed: 2, ops: 600 });
     for (const list of ["implicit", "explicit", "segregated"] as const) {
-      for (const fit of ["first", "next", "best", "worst"] as const) {
-        const r = runMallocTrace(t, { list, fit });
-        assert.equal(r.valid, true, `${shape} ${list} ${fit}: ${r.problems[0]}`);
+      for (
+        const [fit, lab] of (["first", "next", "best", "worst"] as const).flatMap((f) =>
+          [[f, {}], [f, LAB]] as const
+        )
+      ) {
+        const r = runMallocTrace(t, { list, fit, ...lab });
+        assert.equal(
+          r.valid,
+          true,
+          `${shape} ${list} ${fit} ${JSON.stringify(lab)}: ${r.problems[0]}`,
+        );
         assert.ok(r.utilization > 0.2 && r.utilization <= 1);
         assert.equal(r.utilization, r.peakPayloadBytes / r.heapBytes);
       }
@@ -79,7 +95,9 @@ Deno.test("random traces: the driver's independent checks always agree the heap 
     fc.property(
       fc.array(op, { maxLength: 80 }),
       fc.constantFrom("implicit", "explicit", "segregated") as fc.Arbitrary<"implicit">,
-      (raw, list) => {
+      fc.constantFrom({}, LAB),
+      fc.constantFrom("immediate", "deferred") as fc.Arbitrary<"immediate">,
+      (raw, list, lab, coalesce) => {
         const live: number[] = [];
         let next = 0;
         const ops = [];
@@ -100,11 +118,11 @@ Deno.test("random traces: the driver's independent checks always agree the heap 
           opCount: ops.length,
           weight: 1,
           ops,
-        }, { list, coalesce: "deferred" });
+        }, { list, coalesce, ...lab });
         assert.deepEqual(r.problems, []);
       },
     ),
-    { numRuns: 100 },
+    { numRuns: 300 },
   );
 });
 
