@@ -99,21 +99,36 @@ function sweepSizes(minBytes: number, maxBytes: number, perDoubling: number): nu
 }
 
 /**
- * Write a random single cycle over the first `lines` lines of `buf` (one
- * int per 64-byte line, at stride 16) with Sattolo's algorithm, in place:
- * `buf[16 * i]` holds `16 * next(i)`.
+ * Write a random single cycle over `lines` lines of `buf` starting at int
+ * index `base` (one int per 64-byte line, at stride 16) with Sattolo's
+ * algorithm, in place: `buf[base + 16 * i]` holds `base + 16 * next(i)`.
  */
-function buildCycle(buf: Int32Array, lines: number, seed: number): void {
-  for (let i = 0; i < lines; i++) buf[i * INTS_PER_LINE] = i * INTS_PER_LINE;
+function buildCycle(buf: Int32Array, lines: number, seed: number, base = 0): void {
+  for (let i = 0; i < lines; i++) buf[base + i * INTS_PER_LINE] = base + i * INTS_PER_LINE;
   const prng = createPrng(seed);
   for (let i = lines - 1; i > 0; i--) {
     const j = prng.int(0, i - 1);
-    const a = i * INTS_PER_LINE;
-    const b = j * INTS_PER_LINE;
+    const a = base + i * INTS_PER_LINE;
+    const b = base + j * INTS_PER_LINE;
     const t = buf[a];
     buf[a] = buf[b];
     buf[b] = t;
   }
+}
+
+/** Most places in the buffer one working-set size is chased at (see measureLatencyCurve). */
+const MAX_PLACEMENTS = 3;
+
+/**
+ * Int offsets of up to {@linkcode MAX_PLACEMENTS} disjoint, page-aligned places
+ * in a buffer of `bufferBytes` for a working set of `sizeBytes`.
+ */
+function placements(sizeBytes: number, bufferBytes: number): number[] {
+  const page = 4096;
+  const span = Math.ceil(sizeBytes / page) * page;
+  const count = Math.max(1, Math.min(MAX_PLACEMENTS, Math.floor(bufferBytes / span)));
+  const stride = Math.floor(bufferBytes / count / page) * page;
+  return Array.from({ length: count }, (_, k) => (k * stride) / 4);
 }
 
 /** Follow the chain `steps` times (a multiple of 4) from `start`; returns where it stopped. */
@@ -138,11 +153,15 @@ function invalid(what: string, error: z.ZodError): never {
  * new line) many times and keep the minimum ns per load. One buffer of the
  * largest size is reused for every size; the time budget covers everything.
  *
- * Seen on this course's AMD Zen 4 guest: with a large buffer, some L1-sized
- * working sets (8–40 KiB) read 2–3 ns instead of ~1.4 ns in some processes
- * and not in others, reproducibly within one process. It follows the
- * buffer's address, not the seed (suspected: L1 way-predictor aliasing);
- * the numbers are reported as measured.
+ * A working set is chased at up to three disjoint, page-aligned places in
+ * the buffer, one after the other (each with a third of the size's time),
+ * and the fastest run counts. Seen on
+ * this course's AMD EPYC guest: now and then the pages under one small
+ * working set read at about L2 speed although the set fits L1 (8 KiB at
+ * 5.9 ns instead of 2.0 ns, for about one placement in five, different from
+ * buffer to buffer and from place to place within one buffer, whatever the
+ * seed). With one place only, such a set made L1 look slower than L2; every
+ * run of every place stays in the raw samples.
  *
  * @param options Sizes, budget, memory cap, seed, progress (all optional).
  * @returns A {@linkcode LatencyCurve} with raw samples and a rich display.
@@ -196,15 +215,24 @@ export async function measureLatencyCurve(options: LatencyOptions = {}): Promise
     for (let s = 0; s < sizes.length; s++) {
       const lines = sizes[s] / LINE_BYTES;
       const sizeDeadline = nowMs() + Math.max(0, deadline - nowMs()) / (sizes.length - s);
-      buildCycle(buf, lines, o.seed + s);
-      let p = chase(buf, 0, steps); // untimed: bring the set into the caches
+      const bases = placements(sizes[s], largest).slice(0, Math.floor(o.maxRunsPerSize / 2));
+      const sizeStart = nowMs();
       const runs: number[] = [];
-      while (runs.length < o.maxRunsPerSize) {
-        const t0 = nowMs();
-        p = chase(buf, p, steps);
-        const t1 = nowMs();
-        runs.push(((t1 - t0) * 1e6) / steps);
-        if (runs.length >= 2 && t1 >= sizeDeadline) break;
+      let p = 0;
+      for (let k = 0; k < bases.length; k++) {
+        // One place after the other, each with its share of the time and runs.
+        const placeDeadline = sizeStart + ((sizeDeadline - sizeStart) * (k + 1)) / bases.length;
+        const placeRuns = Math.floor(o.maxRunsPerSize / bases.length);
+        buildCycle(buf, lines, o.seed + s + k * 7919, bases[k]);
+        p = chase(buf, bases[k], steps); // untimed: bring the set into the caches
+        const first = runs.length;
+        while (runs.length - first < placeRuns) {
+          const t0 = nowMs();
+          p = chase(buf, p, steps);
+          const t1 = nowMs();
+          runs.push(((t1 - t0) * 1e6) / steps);
+          if (runs.length - first >= 2 && t1 >= placeDeadline) break;
+        }
       }
       keepAlive(p);
       samples.push(runs);
