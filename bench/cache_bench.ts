@@ -104,14 +104,23 @@ for (const policy of ["fifo", "random", "plru"] as const) {
   });
 }
 
+const l2 = { sizeBytes: 1 << 20, ways: 16, lineBytes: 64, latencyCycles: 14 } as const;
+
 Deno.bench({
   group: "hierarchy, 1e6 accesses",
   name: "L1 32 KiB 8-way + L2 1 MiB 16-way (no 3C)",
+  baseline: true,
   fn() {
-    const sim = new CacheSimulator({
-      levels: [l1, { sizeBytes: 1 << 20, ways: 16, lineBytes: 64, latencyCycles: 14 }],
-      classifyMisses: false,
-    });
+    const sim = new CacheSimulator({ levels: [l1, l2], classifyMisses: false });
+    sink += sim.run(trace).result().levels[1].misses;
+  },
+});
+
+Deno.bench({
+  group: "hierarchy, 1e6 accesses",
+  name: "L1 32 KiB 8-way + L2 1 MiB 16-way, with 3C at both levels",
+  fn() {
+    const sim = new CacheSimulator({ levels: [l1, l2], classifyMisses: true });
     sink += sim.run(trace).result().levels[1].misses;
   },
 });

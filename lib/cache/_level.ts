@@ -1,6 +1,6 @@
 // One cache level: the hot loop. Private; see simulator.ts for the public API.
 import { createPrng } from "../random/prng.ts";
-import { LineMap, LineSet } from "./_line_table.ts";
+import { CAPACITY, COMPULSORY, CONFLICT, ShadowLru } from "./_line_table.ts";
 import { LRU, type ReplacementPolicy, type ReplacementState } from "./replacement.ts";
 
 export const MISS = 1;
@@ -21,6 +21,25 @@ function toFront(tags: Float64Array, dirty: Uint8Array, base: number, at: number
   }
   tags[base] = tag;
   dirty[base] = d;
+}
+
+/** {@linkcode toFront}, moving each way's shadow slot (`slotOf`) along with its line. */
+function toFrontWithSlots(
+  tags: Float64Array,
+  dirty: Uint8Array,
+  slotOf: Int32Array,
+  base: number,
+  at: number,
+): void {
+  const tag = tags[at], d = dirty[at], slot = slotOf[at];
+  for (let i = at; i > base; i--) {
+    tags[i] = tags[i - 1];
+    dirty[i] = dirty[i - 1];
+    slotOf[i] = slotOf[i - 1];
+  }
+  tags[base] = tag;
+  dirty[base] = d;
+  slotOf[base] = slot;
 }
 
 /** Stands in for the built-in LRU's state, which a level keeps in its tag order instead. */
@@ -79,62 +98,6 @@ export interface LevelSettings {
   classify: boolean;
 }
 
-/** Fully associative LRU of the same number of lines, to tell capacity from conflict misses. */
-class ShadowLru {
-  readonly map: LineMap;
-  readonly lines: Float64Array;
-  readonly prev: Int32Array;
-  readonly next: Int32Array;
-  head = -1;
-  tail = -1;
-  used = 0;
-  constructor(readonly capacity: number) {
-    this.map = new LineMap(capacity);
-    this.lines = new Float64Array(capacity);
-    this.prev = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
-  }
-  #unlink(i: number): void {
-    const p = this.prev[i], n = this.next[i];
-    if (p >= 0) this.next[p] = n;
-    else this.head = n;
-    if (n >= 0) this.prev[n] = p;
-    else this.tail = p;
-  }
-  #front(i: number): void {
-    this.prev[i] = -1;
-    this.next[i] = this.head;
-    if (this.head >= 0) this.prev[this.head] = i;
-    this.head = i;
-    if (this.tail < 0) this.tail = i;
-  }
-  /** Access `line`; returns whether it hit. */
-  access(line: number, allocate: boolean): boolean {
-    // The most recent line again (sequential code and data mostly are): nothing moves.
-    if (this.head >= 0 && this.lines[this.head] === line) return true;
-    const i = this.map.get(line);
-    if (i >= 0) {
-      if (this.head !== i) {
-        this.#unlink(i);
-        this.#front(i);
-      }
-      return true;
-    }
-    if (!allocate) return false;
-    let slot: number;
-    if (this.used < this.capacity) slot = this.used++;
-    else {
-      slot = this.tail;
-      this.map.delete(this.lines[slot]);
-      this.#unlink(slot);
-    }
-    this.lines[slot] = line;
-    this.map.set(line, slot);
-    this.#front(slot);
-    return false;
-  }
-}
-
 export class Level {
   readonly s: LevelSettings;
   readonly ways: number;
@@ -154,8 +117,13 @@ export class Level {
   readonly inOrder: boolean;
   readonly writeBack: boolean;
   readonly writeAllocate: boolean;
-  readonly seen: LineSet | null;
+  /** The 3C split's fully associative LRU and every line missed (null when not classifying). */
   readonly shadow: ShadowLru | null;
+  /**
+   * With the 3C split, per way: the shadow slot its line was last seen in (a hint, checked
+   * against `shadow.lines`, so a hit usually finds its shadow copy without hashing).
+   */
+  readonly slotOf: Int32Array | null;
   nextIndex = -1;
   /** Hits need bookkeeping beyond counting (3C shadow cache or step log). */
   slowHit = false;
@@ -191,8 +159,8 @@ export class Level {
     this.policy = this.inOrder ? INLINE : s.policy.create(s.sets, s.ways, createPrng(s.seed));
     this.writeBack = s.writeBack;
     this.writeAllocate = s.writeAllocate;
-    this.seen = s.classify ? new LineSet() : null;
     this.shadow = s.classify ? new ShadowLru(s.sets * s.ways) : null;
+    this.slotOf = s.classify ? new Int32Array(s.sets * s.ways).fill(s.sets * s.ways) : null;
     this.slowHit = s.classify;
   }
 
@@ -213,13 +181,14 @@ export class Level {
       this.recent[set] = way;
       this.policy.touch(set, way);
     } else if (way !== 0) {
-      toFront(tags, this.dirty, base, base + way);
+      if (this.slotOf !== null) toFrontWithSlots(tags, this.dirty, this.slotOf, base, base + way);
+      else toFront(tags, this.dirty, base, base + way);
       way = 0;
     }
     if (demand) {
       this.hits++;
       if (write) this.writes++;
-      if (this.slowHit) this.#noteHit(addr, line, set, write);
+      if (this.slowHit) this.#noteHit(addr, line, set, write, base + way);
     } else this.receivedWrites++;
     if (write) {
       if (this.writeBack) this.dirty[base + way] = 1;
@@ -246,6 +215,10 @@ export class Level {
     iFetchToo: boolean,
     totals: Float64Array,
   ): void {
+    if (this.shadow !== null) {
+      this.#runClassified(ops, addresses, sizes, from, to, csim, iFetchToo, totals);
+      return;
+    }
     const ways = this.ways;
     const tags = this.tags;
     const dirty = this.dirty;
@@ -255,7 +228,6 @@ export class Level {
     const writeBack = this.writeBack;
     const slowHit = this.slowHit;
     const logging = this.steps !== null;
-    const classify = this.shadow !== null;
     const writeAllocate = this.writeAllocate;
     const filled = this.filled;
     const recent = this.recent;
@@ -296,14 +268,12 @@ export class Level {
           toFront(tags, dirty, base, base + way);
           way = 0;
         }
-        if (slowHit) this.#noteHit(addr, line, set, write);
+        if (slowHit) this.#noteHit(addr, line, set, write, base + way);
         writes += w;
         if (writeBack) dirty[base + way] |= w;
         else forwarded += w;
       } else if (!logging && (!write || writeAllocate)) {
-        // Plain allocating miss, inline: fill a free way or evict the policy's victim (the 3C
-        // split, when on, only classifies it first).
-        if (classify) this.#classify(line);
+        // Plain allocating miss, inline: fill a free way or evict the policy's victim.
         misses++;
         const n = filled[set];
         if (n < ways) {
@@ -334,7 +304,7 @@ export class Level {
         hits++;
         writes++;
         if (!inOrder) policy.touch(set, way); // LRU: the line is already at the front
-        if (slowHit) this.#noteHit(addr, line, set, true);
+        if (slowHit) this.#noteHit(addr, line, set, true, base + way);
         if (writeBack) dirty[base + way] = 1;
         else forwarded++;
       }
@@ -346,6 +316,161 @@ export class Level {
     this.writes += writes;
     this.writesForwarded += forwarded;
     totals[0] += this.hits + this.misses - demandBefore; // every demand access hits or misses
+    totals[1] += misses;
+    totals[2] += dirtyWritebacks + forwarded;
+    totals[3] += misses;
+  }
+
+  /** {@linkcode runAlone} with the 3C split on: the same loop, plus the shadow's bookkeeping. */
+  #runClassified(
+    ops: Uint8Array,
+    addresses: Float64Array,
+    sizes: Uint16Array,
+    from: number,
+    to: number,
+    csim: boolean,
+    iFetchToo: boolean,
+    totals: Float64Array,
+  ): void {
+    const ways = this.ways;
+    const tags = this.tags;
+    const dirty = this.dirty;
+    const policy = this.policy;
+    const invLine = this.invLine;
+    const setMask = this.setMask;
+    const writeBack = this.writeBack;
+    const logging = this.steps !== null;
+    const writeAllocate = this.writeAllocate;
+    const filled = this.filled;
+    const recent = this.recent;
+    const inOrder = this.inOrder;
+    const shadow = this.shadow!;
+    const slotOf = this.slotOf!;
+    const shadowLines = shadow.lines;
+    const known = shadow.known;
+    // The shadow's recency list, inline (ShadowLru.touch): slot `front` is its head and tail.
+    const prev = shadow.prev, next = shadow.next, front = shadow.capacity;
+    const demandBefore = this.hits + this.misses;
+    let hits = 0, writes = 0, forwarded = 0;
+    let misses = 0, evictions = 0, dirtyWritebacks = 0;
+    // Misses by kind (COMPULSORY, CAPACITY, CONFLICT), counted without a branch.
+    const kinds = new Float64Array(3);
+    for (let r = from; r < to; r++) {
+      const op = ops[r];
+      if (op === 2 && !iFetchToo) continue;
+      const addr = addresses[r];
+      const line = Math.floor(addr * invLine);
+      if (!csim && (addr + sizes[r] - 1) * invLine >= line + 1) {
+        this.#straddle(op, addr, sizes[r], line, totals);
+        continue;
+      }
+      const set = (line >>> 0) & setMask;
+      const base = set * ways;
+      const w = (2 >> op) & 1;
+      const write = w !== 0;
+      let way = inOrder ? 0 : recent[set];
+      let used = -1; // the shadow slot to make most recent, when not done already
+      if (tags[base + way] !== line) {
+        way = inOrder ? 1 : 0;
+        while (way < ways && tags[base + way] !== line) way++;
+      }
+      if (way < ways) {
+        hits++;
+        if (!inOrder) {
+          recent[set] = way;
+          policy.touch(set, way);
+        } else if (way !== 0) {
+          toFrontWithSlots(tags, dirty, slotOf, base, base + way);
+          way = 0;
+        }
+        // The shadow copy is usually where this way last saw it: no hashing then.
+        const at = base + way;
+        const hint = slotOf[at];
+        if (shadowLines[hint] === line) used = hint;
+        else slotOf[at] = shadow.hit(line, hint, !write || writeAllocate);
+        if (logging) this.#step(addr, line, set, write, "hit", -1, false);
+        writes += w;
+        if (writeBack) dirty[at] |= w;
+        else forwarded += w;
+      } else if (!logging && (!write || writeAllocate)) {
+        // ShadowLru.miss, inline: compulsory unless missed before; conflict if still in the
+        // shadow, else capacity (and it takes the shadow's least recent slot).
+        const k = known.find(line);
+        let slot: number, kind = COMPULSORY;
+        if (k >= 0) {
+          const v = known.valueAt(k);
+          slot = v >> 1;
+          const held = shadowLines[slot] === line;
+          if ((v & 1) !== 0) kind = held ? CONFLICT : CAPACITY;
+          if (!held) {
+            slot = prev[front];
+            shadowLines[slot] = line;
+          }
+          known.setValueAt(k, slot * 2 + 1);
+        } else {
+          slot = prev[front];
+          shadowLines[slot] = line;
+          known.insert(k, line, slot * 2 + 1);
+        }
+        used = slot;
+        kinds[kind]++;
+        misses++;
+        const n = filled[set];
+        if (n < ways) {
+          way = n;
+          filled[set] = n + 1;
+        } else {
+          way = inOrder ? ways - 1 : policy.victim(set);
+          evictions++;
+          dirtyWritebacks += dirty[base + way];
+        }
+        if (!inOrder) {
+          recent[set] = way;
+          policy.fill(set, way);
+        } else {
+          toFrontWithSlots(tags, dirty, slotOf, base, base + way);
+          way = 0;
+        }
+        tags[base + way] = line;
+        slotOf[base + way] = slot;
+        writes += w;
+        dirty[base + way] = writeBack ? w : 0;
+        if (!writeBack) forwarded += w;
+      } else {
+        countMemory(this.#miss(addr, line, set, write, true), totals);
+        if (op === 3) way = this.#find(line, base);
+      }
+      if (used >= 0) {
+        // ShadowLru.touch, inline (moving the front slot to the front changes nothing).
+        const p = prev[used], n = next[used];
+        next[p] = n;
+        prev[n] = p;
+        const first = next[front];
+        next[used] = first;
+        prev[used] = front;
+        prev[first] = used;
+        next[front] = used;
+      }
+      if (op === 3) {
+        // The store half hits the line the load half just put at the front of the shadow too.
+        hits++;
+        writes++;
+        if (!inOrder) policy.touch(set, way);
+        if (logging) this.#step(addr, line, set, true, "hit", -1, false);
+        if (writeBack) dirty[base + way] = 1;
+        else forwarded++;
+      }
+    }
+    this.hits += hits;
+    this.misses += misses;
+    this.evictions += evictions;
+    this.dirtyWritebacks += dirtyWritebacks;
+    this.writes += writes;
+    this.writesForwarded += forwarded;
+    this.compulsory += kinds[COMPULSORY];
+    this.capacity += kinds[CAPACITY];
+    this.conflict += kinds[CONFLICT];
+    totals[0] += this.hits + this.misses - demandBefore;
     totals[1] += misses;
     totals[2] += dirtyWritebacks + forwarded;
     totals[3] += misses;
@@ -369,16 +494,11 @@ export class Level {
     return way;
   }
 
-  /** Classify an allocating demand miss (compulsory, capacity or conflict). */
-  #classify(line: number): void {
-    const faHit = this.shadow!.access(line, true);
-    if (this.seen!.add(line)) this.compulsory++;
-    else if (!faHit) this.capacity++;
-    else this.conflict++;
-  }
-
-  #noteHit(addr: number, line: number, set: number, write: boolean): void {
-    if (this.shadow !== null) this.shadow.access(line, !write || this.writeAllocate);
+  #noteHit(addr: number, line: number, set: number, write: boolean, at: number): void {
+    const slotOf = this.slotOf;
+    if (slotOf !== null) {
+      slotOf[at] = this.shadow!.hit(line, slotOf[at], !write || this.writeAllocate);
+    }
     if (this.steps !== null) this.#step(addr, line, set, write, "hit", -1, false);
   }
 
@@ -388,16 +508,20 @@ export class Level {
     const tags = this.tags;
     const allocate = !write || this.writeAllocate;
     let outcome: CacheStep["outcome"] = "miss";
+    // Where the line sits in the shadow (none for a fill that is not a demand access).
+    let slot = this.s.sets * ways;
     if (!demand) this.receivedWrites++;
     else {
       this.misses++;
       if (write) this.writes++;
       if (this.shadow !== null) {
-        const faHit = this.shadow.access(line, allocate);
-        if (this.seen!.add(line)) {
+        const found = this.shadow.miss(line, allocate);
+        slot = found >> 2;
+        const kind = found & 3;
+        if (kind === COMPULSORY) {
           this.compulsory++;
           outcome = "compulsory";
-        } else if (!faHit) {
+        } else if (kind === CAPACITY) {
           this.capacity++;
           outcome = "capacity";
         } else {
@@ -431,12 +555,15 @@ export class Level {
       }
       if (demand && this.steps !== null) this.#step(addr, line, set, write, outcome, old, wasDirty);
     }
+    const slotOf = this.slotOf;
     if (!this.inOrder) this.policy.fill(set, way);
     else {
-      toFront(tags, this.dirty, base, base + way);
+      if (slotOf !== null) toFrontWithSlots(tags, this.dirty, slotOf, base, base + way);
+      else toFront(tags, this.dirty, base, base + way);
       way = 0;
     }
     tags[base + way] = line;
+    if (slotOf !== null) slotOf[base + way] = slot;
     this.dirty[base + way] = 0;
     if (write) {
       if (this.writeBack) this.dirty[base + way] = 1;

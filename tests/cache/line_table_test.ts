@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { LineMap, LineSet, MAX_DISTINCT_LINES } from "memgarden/cache/_line_table.ts";
+import { createPrng } from "memgarden";
+import {
+  CAPACITY,
+  COMPULSORY,
+  CONFLICT,
+  LineSet,
+  MAX_DISTINCT_LINES,
+  ShadowLru,
+} from "memgarden/cache/_line_table.ts";
 
 // Line numbers as the simulator makes them: small, near 2^32, and up to 2^53 / 2.
 const line = fc.oneof(
@@ -39,31 +47,90 @@ Deno.test("LineSet says what ran out and how to avoid it when full; memory stays
   assert.ok(MAX_DISTINCT_LINES > 2 ** 24 && MAX_DISTINCT_LINES * 4 / 3 <= 2 ** 25);
 });
 
-Deno.test("LineMap agrees with Map under a bounded working set with deletions", () => {
+/** A plain-array fully associative LRU (most recent first) and the set of lines missed. */
+class NaiveShadow {
+  lru: number[] = [];
+  missed = new Set<number>();
+  constructor(readonly capacity: number) {}
+  /** Use `line`; returns whether it was held. */
+  use(line: number, allocate: boolean): boolean {
+    const at = this.lru.indexOf(line);
+    if (at >= 0) this.lru.splice(at, 1);
+    if (at >= 0 || allocate) this.lru.unshift(line);
+    if (this.lru.length > this.capacity) this.lru.pop();
+    return at >= 0;
+  }
+}
+
+Deno.test("ShadowLru agrees with a plain-array LRU and a Set, whatever hints it is given", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.boolean()), { maxLength: 2000 }),
-      fc.integer({ min: 1, max: 40 }),
-      (ops, capacity) => {
-        const mine = new LineMap(capacity);
-        const ref = new Map<number, number>();
-        let next = 0;
-        for (const [k, del] of ops) {
-          const key = k * 4096 + 2 ** 40; // clustered keys make long probe runs
-          assert.equal(mine.get(key), ref.get(key) ?? -1);
-          if (ref.has(key)) {
-            if (del) {
-              mine.delete(key);
-              ref.delete(key);
-            }
-          } else if (ref.size < capacity) {
-            mine.set(key, next);
-            ref.set(key, next++);
+      fc.integer({ min: 1, max: 12 }),
+      fc.array(
+        fc.record({
+          line: fc.oneof(
+            { weight: 6, arbitrary: fc.integer({ min: 0, max: 30 }) }, // reuse: hits, evictions
+            { weight: 1, arbitrary: line }, // mostly new lines, some near and past 2^32
+          ),
+          missed: fc.boolean(), // the level missed (else hit)
+          allocate: fc.boolean(), // false: a write that does not allocate
+          hint: fc.oneof(fc.constant(-1), fc.nat()), // -1: the slot last returned for the line
+        }),
+        { maxLength: 600, size: "max" },
+      ),
+      (capacity, uses) => {
+        const mine = new ShadowLru(capacity);
+        const ref = new NaiveShadow(capacity);
+        const lastSlot = new Map<number, number>();
+        for (const u of uses) {
+          const held = ref.use(u.line, u.allocate);
+          let slot: number;
+          if (u.missed) {
+            const got = mine.miss(u.line, u.allocate);
+            slot = got >> 2;
+            const kind = !ref.missed.has(u.line) ? COMPULSORY : held ? CONFLICT : CAPACITY;
+            assert.equal(got & 3, kind);
+            ref.missed.add(u.line);
+          } else {
+            const hint = u.hint < 0 ? lastSlot.get(u.line) ?? capacity : u.hint % (capacity + 1);
+            slot = mine.hit(u.line, hint, u.allocate);
           }
+          if (ref.lru.includes(u.line)) assert.equal(mine.lines[slot], u.line);
+          else assert.equal(slot, capacity);
+          lastSlot.set(u.line, slot);
+          // The shadow holds exactly the naive LRU's lines.
+          const heldLines = [...mine.lines.subarray(0, capacity)].filter((l) => l >= 0);
+          assert.deepEqual(heldLines.sort((a, b) => a - b), ref.lru.slice().sort((a, b) => a - b));
         }
-        for (const [key, v] of ref) assert.equal(mine.get(key), v);
       },
     ),
-    { numRuns: 200 },
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("ShadowLru through many distinct lines: the table grows, slots and flags survive", () => {
+  const capacity = 64;
+  const mine = new ShadowLru(capacity);
+  const ref = new NaiveShadow(capacity);
+  const prng = createPrng(7);
+  // 60,000 uses over 20,000 lines (wide and narrow), the line table growing many times.
+  for (let i = 0; i < 60_000; i++) {
+    const l = prng.float() < 0.5 ? prng.int(0, 20_000) : 2 ** 40 + prng.int(0, 200) * 4096;
+    const allocate = prng.float() < 0.9;
+    const held = ref.use(l, allocate);
+    const kind = !ref.missed.has(l) ? COMPULSORY : held ? CONFLICT : CAPACITY;
+    ref.missed.add(l);
+    assert.equal(mine.miss(l, allocate) & 3, kind, `use ${i}`);
+  }
+  assert.equal(mine.known.size, ref.missed.size);
+});
+
+Deno.test("ShadowLru keeps the line table's cap and its message", () => {
+  const mine = new ShadowLru(4, 100);
+  for (let i = 0; i < 100; i++) mine.miss(i, true);
+  assert.equal(mine.miss(5, true) & 3, CAPACITY); // known lines still answer
+  assert.throws(
+    () => mine.miss(100, true),
+    /^Error: Cannot classify misses: .* 100 distinct lines/,
   );
 });
