@@ -27,10 +27,14 @@ interface Entry {
   dirty: boolean;
 }
 
-/** Runs `accesses` (already split: write or read, address) through the naive model. */
+/**
+ * Runs `accesses` (already split: write or read, address) through the naive model; when
+ * `hitEach` is given, pushes whether each access hit.
+ */
 export function referenceCache(
   accesses: readonly { write: boolean; address: number }[],
   c: RefConfig,
+  hitEach?: boolean[],
 ): RefCounts {
   const sets: Entry[][] = Array.from({ length: c.sets }, () => []);
   // PLRU: per set, a heap-ordered array of ways - 1 flags; flag true means "the victim is on the right".
@@ -81,6 +85,7 @@ export function referenceCache(
     const setIndex = line % c.sets;
     const set = sets[setIndex];
     const way = set.findIndex((e) => e.line === line);
+    hitEach?.push(way >= 0);
     if (way >= 0) {
       counts.hits++;
       set[way].lastUse = clock;

@@ -9,7 +9,7 @@ import {
   simulateCache,
   stridedTrace,
 } from "memgarden";
-import { referenceCache } from "./_reference.ts";
+import { type RefConfig, referenceCache } from "./_reference.ts";
 
 type Op = "L" | "S" | "M";
 const ops = (list: [Op, number][]) => createTrace(list.map(([op, address]) => ({ op, address })));
@@ -438,5 +438,81 @@ Deno.test("3C classification equals a naive reference (set-associative LRU besid
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+/**
+ * Naive 3C beside any replacement and write policy: the reference cache says hit or miss; a
+ * plain-array fully associative LRU of as many lines is used by every access (a write that
+ * does not allocate does not enter it); a miss is compulsory the first time its line misses.
+ */
+function reference3CAnyPolicy(list: { op: Op; address: number }[], c: RefConfig) {
+  const accesses = split(list);
+  const hitEach: boolean[] = [];
+  referenceCache(accesses, c, hitEach);
+  const fa: number[] = [];
+  const missed = new Set<number>();
+  const out = { misses: 0, compulsory: 0, capacity: 0, conflict: 0 };
+  accesses.forEach(({ write, address }, i) => {
+    const line = Math.floor(address / c.lineBytes);
+    const at = fa.indexOf(line);
+    if (at >= 0) fa.splice(at, 1);
+    if (at >= 0 || !write || c.writeAllocate) fa.unshift(line);
+    if (fa.length > c.sets * c.ways) fa.pop();
+    if (hitEach[i]) return;
+    out.misses++;
+    if (!missed.has(line)) out.compulsory++;
+    else if (at < 0) out.capacity++;
+    else out.conflict++;
+    missed.add(line);
+  });
+  return out;
+}
+
+Deno.test("3C split equals a naive reference with every policy, write-through and no-write-allocate, on both paths", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom("lru", "fifo", "random", "plru"),
+      fc.integer({ min: 0, max: 3 }), // log2 sets
+      fc.constantFrom(1, 2, 4),
+      fc.boolean(),
+      fc.boolean(),
+      fc.integer(),
+      fc.array(accessArb(8), { maxLength: 400, size: "max" }),
+      (policy, s, ways, writeBack, writeAllocate, seed, list) => {
+        const c: RefConfig = {
+          sets: 2 ** s,
+          ways,
+          lineBytes: 8,
+          policy,
+          writeBack,
+          writeAllocate,
+          seed,
+        };
+        const level = {
+          sets: c.sets,
+          ways,
+          lineBytes: 8,
+          policy,
+          seed,
+          writePolicy: writeBack ? "write-back" as const : "write-through" as const,
+          writeAllocate,
+        };
+        const want = reference3CAnyPolicy(list, c);
+        const trace = createTrace(list); // one-byte accesses: one line each
+        for (
+          const got of [
+            simulateCache({ levels: [level] }, trace).levels[0], // the fast loop
+            simulateCache({ levels: [level], stepLimit: 1 }, trace).levels[0], // general path
+            simulateCache({ levels: [level, { sets: 16, ways: 2, lineBytes: 8 }] }, trace)
+              .levels[0],
+          ]
+        ) {
+          const { misses, compulsory, capacity, conflict } = got;
+          assert.deepEqual({ misses, compulsory, capacity, conflict }, want);
+        }
+      },
+    ),
+    { numRuns: 200 },
   );
 });
