@@ -52,14 +52,47 @@ function unreachable(): never {
   throw new Error("Cannot simulate cache: the built-in LRU is kept inline and has no state object");
 }
 
-/** Add what one access's result code sent to memory to `totals` (see `Level.runAlone`). */
-function countMemory(code: number, totals: Float64Array): void {
+/**
+ * Add what one access's result code sent to memory to `totals` (see `Level.runAlone`);
+ * `demand` says whether the access was a demand access.
+ */
+function countMemory(code: number, totals: Float64Array, demand = true): void {
   if ((code & FETCH) !== 0) totals[1]++, totals[3]++;
   if ((code & WRITEBACK) !== 0) totals[2]++;
   if ((code & FORWARD) !== 0) {
     totals[2]++;
     // A no-write-allocate miss is a demand access served by memory.
-    if ((code & MISS) !== 0 && (code & FETCH) === 0) totals[3]++;
+    if (demand && (code & MISS) !== 0 && (code & FETCH) === 0) totals[3]++;
+  }
+}
+
+/** {@linkcode Downstream} flags: the access writes; it is a demand access. */
+export const DOWN_WRITE = 1;
+export const DOWN_DEMAND = 2;
+
+/**
+ * The accesses one level sends to the level below, in order, collected for a batch of trace
+ * records so that each level can run over its whole input in one loop (levels are
+ * non-inclusive: what a level does never depends on the levels below it).
+ */
+export class Downstream {
+  addresses: Float64Array = new Float64Array(1024);
+  flags: Uint8Array = new Uint8Array(1024);
+  length = 0;
+
+  /** Append one access (`flags`: {@linkcode DOWN_WRITE}, {@linkcode DOWN_DEMAND}). */
+  push(address: number, flags: number): void {
+    const i = this.length;
+    if (i === this.addresses.length) {
+      const addresses = new Float64Array(i * 2), f = new Uint8Array(i * 2);
+      addresses.set(this.addresses);
+      f.set(this.flags);
+      this.addresses = addresses;
+      this.flags = f;
+    }
+    this.addresses[i] = address;
+    this.flags[i] = flags;
+    this.length = i + 1;
   }
 }
 
@@ -214,9 +247,10 @@ export class Level {
     csim: boolean,
     iFetchToo: boolean,
     totals: Float64Array,
+    below: Downstream | null = null,
   ): void {
     if (this.shadow !== null) {
-      this.#runClassified(ops, addresses, sizes, from, to, csim, iFetchToo, totals);
+      this.#runClassified(ops, addresses, sizes, from, to, csim, iFetchToo, totals, below);
       return;
     }
     const ways = this.ways;
@@ -232,6 +266,7 @@ export class Level {
     const filled = this.filled;
     const recent = this.recent;
     const inOrder = this.inOrder;
+    const lineBytes = this.lineBytes;
     // Few counters in the loop (each inline miss reads one line from memory, each write-back
     // and forwarded write reaches memory); the rare general-path accesses add to `totals` directly.
     const demandBefore = this.hits + this.misses;
@@ -243,7 +278,7 @@ export class Level {
       const addr = addresses[r];
       const line = Math.floor(addr * invLine);
       if (!csim && (addr + sizes[r] - 1) * invLine >= line + 1) {
-        this.#straddle(op, addr, sizes[r], line, totals);
+        this.#straddle(op, addr, sizes[r], line, totals, below);
         continue;
       }
       const set = (line >>> 0) & setMask;
@@ -271,7 +306,10 @@ export class Level {
         if (slowHit) this.#noteHit(addr, line, set, write, base + way);
         writes += w;
         if (writeBack) dirty[base + way] |= w;
-        else forwarded += w;
+        else {
+          forwarded += w;
+          if (below !== null && w !== 0) below.push(addr, DOWN_WRITE);
+        }
       } else if (!logging && (!write || writeAllocate)) {
         // Plain allocating miss, inline: fill a free way or evict the policy's victim.
         misses++;
@@ -283,6 +321,14 @@ export class Level {
           way = inOrder ? ways - 1 : policy.victim(set);
           evictions++;
           dirtyWritebacks += dirty[base + way];
+        }
+        if (below !== null) {
+          // What the general path sends below, in its order: dirty victim, fetch, write.
+          if (n === ways && dirty[base + way] !== 0) {
+            below.push(tags[base + way] * lineBytes, DOWN_WRITE);
+          }
+          below.push(addr, DOWN_DEMAND);
+          if (!writeBack && w !== 0) below.push(addr, DOWN_WRITE);
         }
         if (!inOrder) {
           recent[set] = way;
@@ -296,7 +342,9 @@ export class Level {
         dirty[base + way] = writeBack ? w : 0;
         if (!writeBack) forwarded += w;
       } else {
-        countMemory(this.#miss(addr, line, set, write, true), totals);
+        const code = this.#miss(addr, line, set, write, true);
+        if (below !== null) this.#passDown(code, addr, true, below);
+        else countMemory(code, totals);
         if (op === 3) way = this.#find(line, base);
       }
       if (op === 3) {
@@ -306,7 +354,10 @@ export class Level {
         if (!inOrder) policy.touch(set, way); // LRU: the line is already at the front
         if (slowHit) this.#noteHit(addr, line, set, true, base + way);
         if (writeBack) dirty[base + way] = 1;
-        else forwarded++;
+        else {
+          forwarded++;
+          if (below !== null) below.push(addr, DOWN_WRITE);
+        }
       }
     }
     this.hits += hits;
@@ -316,9 +367,11 @@ export class Level {
     this.writes += writes;
     this.writesForwarded += forwarded;
     totals[0] += this.hits + this.misses - demandBefore; // every demand access hits or misses
-    totals[1] += misses;
-    totals[2] += dirtyWritebacks + forwarded;
-    totals[3] += misses;
+    if (below === null) {
+      totals[1] += misses;
+      totals[2] += dirtyWritebacks + forwarded;
+      totals[3] += misses;
+    }
   }
 
   /** {@linkcode runAlone} with the 3C split on: the same loop, plus the shadow's bookkeeping. */
@@ -331,6 +384,7 @@ export class Level {
     csim: boolean,
     iFetchToo: boolean,
     totals: Float64Array,
+    below: Downstream | null = null,
   ): void {
     const ways = this.ways;
     const tags = this.tags;
@@ -344,6 +398,7 @@ export class Level {
     const filled = this.filled;
     const recent = this.recent;
     const inOrder = this.inOrder;
+    const lineBytes = this.lineBytes;
     const shadow = this.shadow!;
     const slotOf = this.slotOf!;
     const shadowLines = shadow.lines;
@@ -361,7 +416,7 @@ export class Level {
       const addr = addresses[r];
       const line = Math.floor(addr * invLine);
       if (!csim && (addr + sizes[r] - 1) * invLine >= line + 1) {
-        this.#straddle(op, addr, sizes[r], line, totals);
+        this.#straddle(op, addr, sizes[r], line, totals, below);
         continue;
       }
       const set = (line >>> 0) & setMask;
@@ -391,7 +446,10 @@ export class Level {
         if (logging) this.#step(addr, line, set, write, "hit", -1, false);
         writes += w;
         if (writeBack) dirty[at] |= w;
-        else forwarded += w;
+        else {
+          forwarded += w;
+          if (below !== null && w !== 0) below.push(addr, DOWN_WRITE);
+        }
       } else if (!logging && (!write || writeAllocate)) {
         // ShadowLru.miss, inline: compulsory unless missed before; conflict if still in the
         // shadow, else capacity (and it takes the shadow's least recent slot).
@@ -424,6 +482,14 @@ export class Level {
           evictions++;
           dirtyWritebacks += dirty[base + way];
         }
+        if (below !== null) {
+          // What the general path sends below, in its order: dirty victim, fetch, write.
+          if (n === ways && dirty[base + way] !== 0) {
+            below.push(tags[base + way] * lineBytes, DOWN_WRITE);
+          }
+          below.push(addr, DOWN_DEMAND);
+          if (!writeBack && w !== 0) below.push(addr, DOWN_WRITE);
+        }
         if (!inOrder) {
           recent[set] = way;
           policy.fill(set, way);
@@ -437,7 +503,9 @@ export class Level {
         dirty[base + way] = writeBack ? w : 0;
         if (!writeBack) forwarded += w;
       } else {
-        countMemory(this.#miss(addr, line, set, write, true), totals);
+        const code = this.#miss(addr, line, set, write, true);
+        if (below !== null) this.#passDown(code, addr, true, below);
+        else countMemory(code, totals);
         if (op === 3) way = this.#find(line, base);
       }
       if (used >= 0) {
@@ -458,7 +526,10 @@ export class Level {
         if (!inOrder) policy.touch(set, way);
         if (logging) this.#step(addr, line, set, true, "hit", -1, false);
         if (writeBack) dirty[base + way] = 1;
-        else forwarded++;
+        else {
+          forwarded++;
+          if (below !== null) below.push(addr, DOWN_WRITE);
+        }
       }
     }
     this.hits += hits;
@@ -471,19 +542,58 @@ export class Level {
     this.capacity += kinds[CAPACITY];
     this.conflict += kinds[CONFLICT];
     totals[0] += this.hits + this.misses - demandBefore;
-    totals[1] += misses;
-    totals[2] += dirtyWritebacks + forwarded;
-    totals[3] += misses;
+    if (below === null) {
+      totals[1] += misses;
+      totals[2] += dirtyWritebacks + forwarded;
+      totals[3] += misses;
+    }
+  }
+
+  /**
+   * Run the accesses a level above sent down (`from`) through this level, sending on what
+   * reaches the level below to `below`, or, for the last level, counting what reaches memory
+   * in `totals` (see {@linkcode runAlone}).
+   */
+  runBelow(from: Downstream, below: Downstream | null, totals: Float64Array): void {
+    const addresses = from.addresses, flags = from.flags;
+    for (let i = 0; i < from.length; i++) {
+      const f = flags[i], addr = addresses[i];
+      const demand = (f & DOWN_DEMAND) !== 0;
+      const code = this.access(addr, (f & DOWN_WRITE) !== 0, demand);
+      if (code === 0) continue;
+      if (below !== null) this.#passDown(code, addr, demand, below);
+      else countMemory(code, totals, demand);
+    }
+  }
+
+  /** Send what one access's result code passes to the level below (as the general path does). */
+  #passDown(code: number, addr: number, demand: boolean, below: Downstream): void {
+    if ((code & WRITEBACK) !== 0) below.push(this.victimLine * this.lineBytes, DOWN_WRITE);
+    if ((code & FETCH) !== 0) below.push(addr, DOWN_DEMAND);
+    if ((code & FORWARD) !== 0) {
+      // A no-write-allocate miss keeps travelling as a demand access; write-through traffic does not.
+      const stillDemand = demand && (code & MISS) !== 0 && (code & FETCH) === 0;
+      below.push(addr, stillDemand ? DOWN_WRITE | DOWN_DEMAND : DOWN_WRITE);
+    }
   }
 
   /** An access that straddles lines: one access per line touched, through the general path. */
-  #straddle(op: number, addr: number, size: number, line: number, totals: Float64Array): void {
+  #straddle(
+    op: number,
+    addr: number,
+    size: number,
+    line: number,
+    totals: Float64Array,
+    below: Downstream | null,
+  ): void {
     totals[4]++;
     const last = Math.floor((addr + size - 1) * this.invLine);
     for (let l = line; l <= last; l++) {
       const a = l === line ? addr : l * this.lineBytes;
       for (let k = 0; k < (op === 3 ? 2 : 1); k++) {
-        countMemory(this.access(a, op === 1 || k === 1, true), totals);
+        const code = this.access(a, op === 1 || k === 1, true);
+        if (below !== null) this.#passDown(code, a, true, below);
+        else countMemory(code, totals);
       }
     }
   }

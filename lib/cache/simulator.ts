@@ -20,7 +20,7 @@ import { parseWith } from "../trace/_validate.ts";
 import { OP_IFETCH, OP_MODIFY, OP_STORE, type Trace } from "../trace/trace.ts";
 import { cacheHtml, cacheText } from "./_display.ts";
 import { withDisplay } from "../_html.ts";
-import { type CacheStep, FETCH, FORWARD, Level, MISS, WRITEBACK } from "./_level.ts";
+import { type CacheStep, Downstream, FETCH, FORWARD, Level, MISS, WRITEBACK } from "./_level.ts";
 import { CacheGeometry, type ResolvedGeometry, resolveGeometry } from "./geometry.ts";
 import { type ReplacementPolicy, resolveReplacement } from "./replacement.ts";
 
@@ -232,6 +232,8 @@ export class CacheSimulator {
   #memoryWrites = 0;
   #straddles = 0;
   readonly #totals = new Float64Array(5);
+  /** What L1 sends to L2, what L2 sends to L3, ...: two buffers used in turn (see `run`). */
+  readonly #down = [new Downstream(), new Downstream()];
 
   /**
    * Build the hierarchy; every check happens here, none per access.
@@ -380,10 +382,25 @@ export class CacheSimulator {
   run(trace: Trace): this {
     const { ops, addresses, sizes } = trace;
     const n = trace.length;
-    if (this.#levels.length === 1 && this.#steps === null) {
-      // One level and no step log: the fast loop, with the same semantics.
+    if (this.#steps === null && this.#iL1 === this.#dL1) {
+      // No step log and one L1: the fast loop, with the same semantics. With levels below,
+      // each batch of records runs through L1, then what L1 sent down runs through L2, and
+      // so on (no level depends on those below it, so the counts are the same).
+      const levels = this.#levels;
       const t = this.#totals.fill(0);
-      this.#levels[0].runAlone(ops, addresses, sizes, 0, n, this.#csim, !this.#csim, t);
+      const batch = levels.length === 1 ? n : 16384;
+      for (let from = 0; from < n; from += batch) {
+        const to = Math.min(n, from + batch);
+        let down = levels.length === 1 ? null : this.#down[0];
+        if (down !== null) down.length = 0;
+        levels[0].runAlone(ops, addresses, sizes, from, to, this.#csim, !this.#csim, t, down);
+        for (let i = 1; i < levels.length; i++) {
+          const next = i === levels.length - 1 ? null : this.#down[i % 2];
+          if (next !== null) next.length = 0;
+          levels[i].runBelow(down!, next, t);
+          down = next;
+        }
+      }
       this.#accesses += t[0];
       this.#memoryReads += t[1];
       this.#memoryWrites += t[2];

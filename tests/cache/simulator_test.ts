@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   amat,
   CacheSimulator,
+  createPrng,
   createTrace,
   matrixTrace,
   resolveReplacement,
@@ -515,4 +516,73 @@ Deno.test("3C split equals a naive reference with every policy, write-through an
     ),
     { numRuns: 200 },
   );
+});
+
+Deno.test("hierarchies: the level-by-level batch loop and the general path agree on every count", () => {
+  const levelArb = fc.record({
+    sets: fc.constantFrom(1, 2, 4, 8),
+    ways: fc.constantFrom(1, 2, 4),
+    lineBytes: fc.constantFrom(8, 16, 32),
+    policy: fc.constantFrom("lru", "fifo", "random", "plru"),
+    writePolicy: fc.constantFrom("write-back" as const, "write-through" as const),
+    writeAllocate: fc.boolean(),
+    latencyCycles: fc.integer({ min: 1, max: 20 }),
+    seed: fc.integer(),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(levelArb, { minLength: 2, maxLength: 3 }),
+      fc.boolean(),
+      fc.constantFrom("lines" as const, "csim" as const),
+      fc.array(
+        fc.record({
+          op: fc.constantFrom<"L" | "S" | "M" | "I">("L", "S", "M", "I"),
+          address: fc.oneof(
+            { weight: 9, arbitrary: fc.integer({ min: 0, max: 2048 }) },
+            { weight: 1, arbitrary: fc.integer({ min: 2 ** 47, max: 2 ** 47 + 4096 }) },
+          ),
+          sizeBytes: fc.integer({ min: 1, max: 40 }), // some straddle lines
+        }),
+        { maxLength: 400, size: "max" },
+      ),
+      (levels, classifyMisses, accessMode, list) => {
+        const trace = createTrace(list);
+        const config = { levels, classifyMisses, accessMode };
+        const batched = simulateCache(config, trace);
+        const general = simulateCache({ ...config, stepLimit: 1 }, trace); // the step log forces it
+        assert.deepEqual(batched.levels, general.levels);
+        assert.deepEqual(
+          [batched.accesses, batched.memoryReads, batched.memoryWrites, batched.amatCycles],
+          [general.accesses, general.memoryReads, general.memoryWrites, general.amatCycles],
+        );
+        assert.deepEqual(batched.warnings, general.warnings);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("hierarchies: a trace longer than one batch gives the counts of the general path", () => {
+  // 50,000 records: the batch loop hands L2 its input in several batches.
+  const prng = createPrng(3);
+  const list = Array.from({ length: 50_000 }, () => ({
+    op: prng.float() < 0.3 ? "S" as const : "L" as const,
+    address: prng.int(0, 1 << 16),
+  }));
+  const trace = createTrace(list);
+  const config = {
+    levels: [
+      { sets: 16, ways: 2, lineBytes: 32 },
+      { sets: 64, ways: 4, lineBytes: 64, writePolicy: "write-through" as const },
+      { sets: 256, ways: 8, lineBytes: 64, writeAllocate: false },
+    ],
+  };
+  const batched = simulateCache(config, trace);
+  const general = simulateCache({ ...config, stepLimit: 1 }, trace);
+  assert.deepEqual(batched.levels, general.levels);
+  assert.deepEqual(
+    [batched.accesses, batched.memoryReads, batched.memoryWrites, batched.amatCycles],
+    [general.accesses, general.memoryReads, general.memoryWrites, general.amatCycles],
+  );
+  assert.ok(batched.levels[2].misses > 1000 && batched.levels[2].compulsory! > 0);
 });
