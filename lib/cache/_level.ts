@@ -234,8 +234,9 @@ export class Level {
   }
 
   /**
-   * Run trace records `from..to` straight through this level when it is the only one
-   * (nothing below but memory): the hot loop with everything in locals.
+   * Run trace records `from..to` straight through this level, the top one: the hot loop with
+   * everything in locals. What it sends below goes to `below`, or, when nothing but memory
+   * is below (`below` null), is counted in `totals`.
    * Returns nothing; adds to `totals` [accesses, memoryReads, memoryWrites, memoryDemand, straddles].
    */
   runAlone(

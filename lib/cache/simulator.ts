@@ -388,9 +388,16 @@ export class CacheSimulator {
       // so on (no level depends on those below it, so the counts are the same).
       const levels = this.#levels;
       const t = this.#totals.fill(0);
-      const batch = levels.length === 1 ? n : 16384;
-      for (let from = 0; from < n; from += batch) {
-        const to = Math.min(n, from + batch);
+      const invLine = levels[0].invLine;
+      for (let from = 0, to = 0; from < n; from = to) {
+        // A batch covers at most about 32768 lines at L1 (a record of size bytes touches at
+        // most 2 + size / lineBytes lines), so what each level sends down stays small.
+        if (levels.length === 1) to = n;
+        else if (this.#csim) to = Math.min(n, from + 32768);
+        else {
+          let lines = 0;
+          while (to < n && lines < 32768) lines += 2 + sizes[to++] * invLine;
+        }
         let down = levels.length === 1 ? null : this.#down[0];
         if (down !== null) down.length = 0;
         levels[0].runAlone(ops, addresses, sizes, from, to, this.#csim, !this.#csim, t, down);
