@@ -863,6 +863,14 @@ export class Heap {
     return r;
   }
 
+  /** Resize the live block `bp` in place to `newSize` bytes, now holding `size` requested bytes. */
+  #retag(bp: number, newSize: number, oldReq: number, size: number): void {
+    this.#untrack(bp, oldReq);
+    this.#mallocs--;
+    this.#setTags(bp, newSize, ALLOC, this.#prevBit(bp));
+    this.#track(bp, size);
+  }
+
   #realloc(bp: number, oldReq: number, size: number): number | null {
     const asize = this.#adjust(size);
     const old = this.#size(bp);
@@ -870,23 +878,16 @@ export class Heap {
       this.#failures++;
       return null;
     }
-    const prev = this.#prevBit(bp);
-    const retag = (newSize: number) => {
-      this.#untrack(bp, oldReq);
-      this.#mallocs--;
-      this.#setTags(bp, newSize, ALLOC, prev);
-      this.#track(bp, size);
-    };
     if (asize <= old) {
       if (old - asize >= this.#splitMin) {
-        retag(asize);
+        this.#retag(bp, asize, oldReq, size);
         const rest = bp + asize;
         this.#setTags(rest, old - asize, 0, this.#prevAllocBit);
         this.#opSplit = true;
         if (this.#deferred) this.#insert(rest);
         else this.#coalesce(rest);
       } else {
-        retag(old);
+        this.#retag(bp, old, oldReq, size);
       }
       return bp;
     }
@@ -899,12 +900,12 @@ export class Heap {
       if (this.#rover === next) this.#rover = bp;
       const total = old + nextSize;
       if (total - asize >= this.#splitMin) {
-        retag(asize);
+        this.#retag(bp, asize, oldReq, size);
         this.#setTags(bp + asize, total - asize, 0, this.#prevAllocBit);
         this.#insert(bp + asize);
         this.#opSplit = true;
       } else {
-        retag(total);
+        this.#retag(bp, total, oldReq, size);
       }
       return bp;
     }
@@ -920,7 +921,7 @@ export class Heap {
         this.#sbrk(asize - have);
         this.#opGrew += asize - have;
         this.#w[(this.#brk - 4) >> 2] = 0 | ALLOC;
-        retag(asize);
+        this.#retag(bp, asize, oldReq, size);
         return bp;
       }
     }
