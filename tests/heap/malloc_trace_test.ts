@@ -93,7 +93,7 @@ Deno.test("random traces: the driver's independent checks always agree the heap 
   });
   fc.assert(
     fc.property(
-      fc.array(op, { maxLength: 80 }),
+      fc.array(op, { maxLength: 80, size: "max" }),
       fc.constantFrom("implicit", "explicit", "segregated") as fc.Arbitrary<"implicit">,
       fc.constantFrom({}, LAB),
       fc.constantFrom("immediate", "deferred") as fc.Arbitrary<"immediate">,
