@@ -53,9 +53,15 @@ Deno.test("memcheck: the four leak categories of Valgrind", () => {
 Deno.test("memcheck: legal programs report nothing, and freed blocks leave quarantine for reuse", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 40 }),
-      (sizes) => {
-        const mc = createMemcheck({ quarantineBytes: 256 });
+      fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 40, size: "max" }),
+      fc.constantFrom({}, {
+        footers: "free" as const,
+        placeHighBelowBytes: 100,
+        growFraction: 1 / 16,
+        reallocBackward: true,
+      }),
+      (sizes, lab) => {
+        const mc = createMemcheck({ quarantineBytes: 256, ...lab });
         const ps = sizes.map((n) => mc.malloc(n, "f")!);
         ps.forEach((p, i) => mc.write(p, new Uint8Array(sizes[i]).fill(7)));
         ps.forEach((p, i) =>
