@@ -2,7 +2,7 @@
 // the recorded upstream runs, a byte-for-byte check against them, a command-line
 // fuzz test, and running a command the way `deno task sim` does.
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { main } from "memgarden/cli/main.ts";
 import { isUsageError } from "memgarden/cli/_ostep.ts";
 

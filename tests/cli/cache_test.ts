@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { gzipSync } from "fflate";
 import { createTraceStreamStats, readTraceFile, runCsim } from "memgarden";
 import { cacheCli } from "memgarden/cli/cache.ts";

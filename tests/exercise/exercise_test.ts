@@ -3,7 +3,7 @@
  * grader's pure parts: checked on small cases, without processes.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import {
   asData,
   check,

@@ -1,6 +1,6 @@
 // Every collector against a naive reachability model, on random graphs and mutations.
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { createGcCollector, GC_COLLECTOR_NAMES, type GcCollectorName } from "memgarden";
 import { ReferenceGraph, sorted } from "./_reference.ts";
 

@@ -3,7 +3,7 @@
  * gives (recorded with rustc 1.95), and on what it must refuse.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { checkBorrows, OutsideSubsetError, parseRust } from "memgarden";
 
 const at = (src: string) =>

@@ -4,7 +4,7 @@
  * exception; `sim borrow` gives an exit status for any arguments.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { checkBorrows, OutsideSubsetError } from "memgarden";
 import { borrowCli } from "memgarden/cli/borrow.ts";
 import { corpusFiles } from "./_corpus.ts";

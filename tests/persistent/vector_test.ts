@@ -4,7 +4,7 @@
  * node counts of worked cases.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { PERSISTENT_VECTOR_MAX_LENGTH, PersistentVector, vectorSharing } from "memgarden";
 
 type Op = { kind: "push"; value: number } | { kind: "set"; at: number; value: number };

@@ -13,7 +13,7 @@ import {
   type TlbReachResult,
   tlbReachSteps,
 } from "memgarden";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { TLB_RECORDED_THIS_MACHINE } from "./_tlb_fixture.ts";
 
 const THIS_MACHINE = TLB_RECORDED_THIS_MACHINE;

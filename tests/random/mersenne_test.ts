@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { createMersenneTwister, MersenneTwister } from "memgarden";
 
 // Every literal below was printed by CPython 3.11 (/usr/bin/python3) with

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { createPrng, createPrngFromState, shuffle } from "memgarden";
 
 Deno.test("xoshiro128** matches the reference C implementation from state [1, 2, 3, 4]", () => {

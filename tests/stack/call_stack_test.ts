@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { createCallStack, simulateRecursion } from "memgarden";
 
 Deno.test("a frame is laid out as cdecl on x86-64 lays it out", () => {

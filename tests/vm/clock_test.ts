@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { MersenneTwister, simulatePaging } from "memgarden";
 
 /** OSTEP's CLOCK, naively: a Python-like list, `memory[k]` by index, `pop(k)` to evict. */

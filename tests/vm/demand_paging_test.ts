@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { simulateDemandPaging, simulatePaging } from "memgarden";
 
 Deno.test("fault kinds: zero-fill, page cache, file read, swap-in, segfault, with costs", () => {

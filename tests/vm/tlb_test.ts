@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { simulateTlb, Tlb, type TlbReference } from "memgarden";
 
 Deno.test("OSTEP's array example: 10 ints from VA 100 on 16-byte pages hit 70%", () => {

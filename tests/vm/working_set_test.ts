@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { thrashingCurve, workingSetAt, workingSetCurve, workingSetSizes } from "memgarden";
 
 Deno.test("W(t, Δ) on a textbook string with a phase change", () => {
