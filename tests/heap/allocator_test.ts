@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import { createHeap, type FitPolicy, type FreeListKind, type Heap } from "memgarden";
 
 // ---- worked cases ---------------------------------------------------------------
@@ -477,7 +477,7 @@ Deno.test("implicit lists match the naive model address for address (first, best
       fc.constantFrom("all" as const, "free" as const),
       fc.constantFrom(0, 64, 100),
       fc.constantFrom(0, 1 / 16, 0.5),
-      fc.array(opArb, { maxLength: 120, size: "max" }),
+      fc.array(opArb, { maxLength: 120 }),
       (fit, align, footers, placeHighBelowBytes, growFraction, ops) => {
         const heap = createHeap({
           fit,
@@ -534,7 +534,7 @@ Deno.test("every configuration keeps its invariants and the program's data on ra
         growFraction: fc.constantFrom(0, 1 / 16, 0.5),
         reallocBackward: fc.boolean(),
       }),
-      fc.array(opArb, { maxLength: 150, size: "max" }),
+      fc.array(opArb, { maxLength: 150 }),
       (config, ops) => {
         const heap = createHeap(config);
         const live = new Map<number, Uint8Array>(); // address -> the bytes the program wrote

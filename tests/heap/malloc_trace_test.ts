@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../_fc.ts";
 import {
   formatMallocTrace,
   generateMallocTrace,
@@ -93,7 +93,7 @@ Deno.test("random traces: the driver's independent checks always agree the heap 
   });
   fc.assert(
     fc.property(
-      fc.array(op, { maxLength: 80, size: "max" }),
+      fc.array(op, { maxLength: 80 }),
       fc.constantFrom("implicit", "explicit", "segregated") as fc.Arbitrary<"implicit">,
       fc.constantFrom({}, LAB),
       fc.constantFrom("immediate", "deferred") as fc.Arbitrary<"immediate">,
