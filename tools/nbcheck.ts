@@ -27,28 +27,72 @@ export interface NotebookCheck {
  * @returns Whether it type-checks, and the annotated report.
  */
 export async function checkNotebook(path: string): Promise<NotebookCheck> {
-  const nb = parseNotebook(await Deno.readTextFile(path), path);
-  const { code, lineMap } = joinCodeCells(nb);
+  return (await checkNotebooks([path]))[0];
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Type-check several notebooks in one `deno check` run (the library they
+ * import is checked once, not once a notebook). Each notebook's joined code
+ * is its own module, so names never clash between notebooks.
+ *
+ * @param paths The notebooks.
+ * @returns One result per notebook, in order; a notebook fails when a
+ *   diagnostic points into it, and every notebook fails when the check fails
+ *   without pointing anywhere.
+ */
+export async function checkNotebooks(paths: readonly string[]): Promise<NotebookCheck[]> {
   const dir = await Deno.makeTempDir({ prefix: "memgarden-nbcheck-" });
-  const name = path.split("/").pop()!.replace(/\.ipynb$/, "");
-  const file = `${dir}/${name}.ts`;
   try {
-    await Deno.writeTextFile(file, code);
+    const files = await Promise.all(paths.map(async (path, i) => {
+      const nb = parseNotebook(await Deno.readTextFile(path), path);
+      const { code, lineMap } = joinCodeCells(nb);
+      const name = path.split("/").pop()!.replace(/\.ipynb$/, "");
+      const file = `${dir}/${String(i).padStart(2, "0")}-${name}.ts`;
+      // A trailing empty export keeps the file a module even without imports.
+      await Deno.writeTextFile(file, `${code}\nexport {};\n`);
+      return {
+        path,
+        file,
+        lineMap,
+        url: new RegExp(`file://${escapeRegExp(file)}:(\\d+):(\\d+)`, "g"),
+      };
+    }));
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", "--frozen", "--config", `${REPO}deno.json`, file],
+      args: [
+        "check",
+        "--quiet",
+        "--frozen",
+        "--config",
+        `${REPO}deno.json`,
+        ...files.map((f) => f.file),
+      ],
       env: { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const raw = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    const report = raw.replaceAll(
-      new RegExp(`file://${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`, "g"),
-      (_m, line: string, col: string) => {
-        const where = lineMap[Number(line) - 1];
-        return where ? `${path}, cell ${where.cell}, line ${where.line}:${col}` : `${path}:${line}`;
-      },
-    ).replace(/\n\s*Stack backtrace:[\s\S]*$/, "\n");
-    return { path, ok: out.success, report };
+    const raw = (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr))
+      .replace(/\n\s*Stack backtrace:[\s\S]*$/, "\n");
+    const blocks = raw.split(/\n\s*\n/).filter((b) => b.trim() !== "");
+    const mine = files.map((f) => blocks.filter((b) => b.includes(`file://${f.file}:`)));
+    const pointed = mine.some((m) => m.length > 0);
+    return files.map((f, i) => {
+      const own = out.success ? [] : pointed ? mine[i] : blocks;
+      const report = own.map((b) =>
+        files.reduce(
+          (text, g) =>
+            text.replaceAll(g.url, (_m, line: string, col: string) => {
+              const where = g.lineMap[Number(line) - 1];
+              return where
+                ? `${g.path}, cell ${where.cell}, line ${where.line}:${col}`
+                : `${g.path}:${line}`;
+            }),
+          b,
+        )
+      ).join("\n\n");
+      return { path: f.path, ok: own.length === 0, report };
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -66,8 +110,8 @@ if (import.meta.main) {
   Deno.chdir(REPO);
   const paths = Deno.args.length ? Deno.args : await defaultNotebooks();
   let failed = 0;
-  for (const path of paths) {
-    const result = await checkNotebook(path);
+  for (const result of await checkNotebooks(paths)) {
+    const path = result.path;
     if (result.ok) {
       console.log(`ok   ${path}`);
     } else {

@@ -5,7 +5,7 @@
  * on a type error, and loses no output.
  */
 import assert from "node:assert/strict";
-import { checkNotebook } from "../../tools/nbcheck.ts";
+import { checkNotebooks, type NotebookCheck } from "../../tools/nbcheck.ts";
 import { parseNotebook } from "memgarden";
 
 const REPO = new URL("../../", import.meta.url).pathname;
@@ -51,6 +51,13 @@ const lessons = [...Deno.readDirSync(`${REPO}notebooks`)]
   .filter((n) => /^\d\d-.*\.ipynb$/.test(n))
   .sort();
 
+// Every lesson is type-checked in one `deno check` run (the library once, not once a lesson);
+// each lesson's test reads its own result.
+let checks: Promise<NotebookCheck[]> | null = null;
+const typeCheck = (name: string) =>
+  (checks ??= checkNotebooks(lessons.map((n) => `${REPO}notebooks/${n}`)))
+    .then((all) => all[lessons.indexOf(name)]);
+
 Deno.test("there is at least the welcome lesson", () => {
   assert.ok(lessons.includes("00-welcome.ipynb"), `lessons found: ${lessons.join(", ")}`);
 });
@@ -74,7 +81,7 @@ for (const name of lessons) {
   });
 
   Deno.test(`${name}: type-checks`, async () => {
-    const result = await checkNotebook(path);
+    const result = await typeCheck(name);
     assert.ok(result.ok, result.report);
   });
 
@@ -109,10 +116,16 @@ Deno.test("harness: a throwing cell fails the run, names the error, keeps the ou
 });
 
 Deno.test("harness: a type error fails the check and names the cell and line", async () => {
-  const result = await checkNotebook(`${FIXTURES}/type_error.ipynb`);
-  assert.equal(result.ok, false);
-  assert.match(result.report, /type_error\.ipynb, cell 2, line 1/);
-  assert.match(result.report, /not assignable to type 'number'/);
+  // Checked in one run with a good lesson (as every lesson is), only the broken notebook is blamed.
+  const [bad, good] = await checkNotebooks([
+    `${FIXTURES}/type_error.ipynb`,
+    `${REPO}notebooks/00-welcome.ipynb`,
+  ]);
+  assert.equal(bad.ok, false);
+  assert.match(bad.report, /type_error\.ipynb, cell 2, line 1/);
+  assert.match(bad.report, /not assignable to type 'number'/);
+  assert.doesNotMatch(bad.report, /00-welcome/);
+  assert.equal(good.ok, true, good.report);
 });
 
 Deno.test("harness: no output is lost across 40 quick cells", async () => {
