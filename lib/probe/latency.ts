@@ -116,6 +116,13 @@ function buildCycle(buf: Int32Array, lines: number, seed: number, base = 0): voi
   }
 }
 
+/**
+ * Fewest timed runs at each place, even past the time budget: the first run
+ * after building a large cycle is often slow, and a minimum of two left a
+ * RAM-sized point at the mercy of one run on a busy machine.
+ */
+const MIN_RUNS_PER_PLACE = 4;
+
 /** Most places in the buffer one working-set size is chased at (see measureLatencyCurve). */
 const MAX_PLACEMENTS = 3;
 
@@ -215,14 +222,15 @@ export async function measureLatencyCurve(options: LatencyOptions = {}): Promise
     for (let s = 0; s < sizes.length; s++) {
       const lines = sizes[s] / LINE_BYTES;
       const sizeDeadline = nowMs() + Math.max(0, deadline - nowMs()) / (sizes.length - s);
-      const bases = placements(sizes[s], largest).slice(0, Math.floor(o.maxRunsPerSize / 2));
+      const bases = placements(sizes[s], largest)
+        .slice(0, Math.max(1, Math.floor(o.maxRunsPerSize / MIN_RUNS_PER_PLACE)));
       const sizeStart = nowMs();
       const runs: number[] = [];
       let p = 0;
       for (let k = 0; k < bases.length; k++) {
         // One place after the other, each with its share of the time and runs.
         const placeDeadline = sizeStart + ((sizeDeadline - sizeStart) * (k + 1)) / bases.length;
-        const placeRuns = Math.floor(o.maxRunsPerSize / bases.length);
+        const placeRuns = Math.max(2, Math.floor(o.maxRunsPerSize / bases.length));
         buildCycle(buf, lines, o.seed + s + k * 7919, bases[k]);
         p = chase(buf, bases[k], steps); // untimed: bring the set into the caches
         const first = runs.length;
@@ -231,7 +239,7 @@ export async function measureLatencyCurve(options: LatencyOptions = {}): Promise
           p = chase(buf, p, steps);
           const t1 = nowMs();
           runs.push(((t1 - t0) * 1e6) / steps);
-          if (runs.length - first >= 2 && t1 >= placeDeadline) break;
+          if (runs.length - first >= MIN_RUNS_PER_PLACE && t1 >= placeDeadline) break;
         }
       }
       keepAlive(p);
