@@ -258,7 +258,17 @@ export async function cacheCli(
   } catch (e) {
     return usageError(oneLine(e));
   }
-  if (flags.help) return { stdout: [USAGE], stderr: [], status: 0 };
+  const stdout: string[] = [];
+  let stopped = false;
+  const emit = (line: string): void => {
+    if (options.write) {
+      if (options.write(line) === false) stopped = true;
+    } else stdout.push(line);
+  };
+  if (flags.help) {
+    emit(USAGE);
+    return { stdout, stderr: [], status: 0 };
+  }
   if (flags.config !== undefined) {
     // The hierarchy file sets the geometry and policies; these flags would be ignored.
     const flag = ["-s", "-E", "-b", "--policy", "--seed", "--write-back", "--write-through"]
@@ -272,13 +282,6 @@ export async function cacheCli(
       );
     }
   }
-  const stdout: string[] = [];
-  let stopped = false;
-  const emit = (line: string): void => {
-    if (options.write) {
-      if (options.write(line) === false) stopped = true;
-    } else stdout.push(line);
-  };
   const plain = plainCsim(flags);
   if (plain !== null) {
     const out = await fastCsim(plain, flags.trace as string, emit);
