@@ -11,7 +11,10 @@
  *
  * 3C: a miss is *compulsory* on the first reference ever to its line,
  * *capacity* if a fully associative LRU cache with the same number of lines
- * would also miss, and *conflict* otherwise.
+ * would also miss, and *conflict* otherwise. The fully associative cache is
+ * LRU whatever the level's policy; Dinero IV gives it the level's policy, so
+ * the two agree on every count for LRU levels and on misses and compulsory
+ * misses otherwise (tests/cache/dinero_test.ts checks both on recorded runs).
  *
  * @module
  */
