@@ -6,7 +6,9 @@
  * by CPU time, which a busy machine disturbs less) and the peak RSS of each
  * command, and Dinero IV's on the same references (din format) when
  * a `dineroIV` binary is found (`$DINERO`, or on the PATH); it is never
- * shipped with the course.
+ * shipped with the course. The same cache with the 3C miss split is timed too
+ * (`sim cache --config` beside Dinero IV's `-l1-dccc`), after checking that
+ * both split the misses the same way.
  *
  * The trace: `valgrind --tool=lackey --trace-mem=yes ls -la /usr/bin`, data
  * lines only, recorded at start when valgrind is installed; otherwise the
@@ -151,7 +153,30 @@ const sim = (trace: string, ...more: string[]) => [
   trace,
   ...more,
 ];
-const commands: { name: string; cmd: string; args: string[]; stdin?: string }[] = [
+// The same cache with the 3C miss split, as a --config file (one level, csim's access mode).
+const configPath = `${tmp}/l1-3c.json`;
+await Deno.writeTextFile(
+  configPath,
+  JSON.stringify({
+    levels: [{ name: "L1", sizeBytes: 32768, ways: 8, lineBytes: 64, policy: "lru" }],
+    accessMode: "csim",
+    classifyMisses: true,
+  }),
+);
+const sim3c = (trace: string) => [
+  "run",
+  "-A",
+  "--frozen",
+  `${root}lib/cli/main.ts`,
+  "cache",
+  "--config",
+  configPath,
+  "-t",
+  trace,
+  "--json",
+];
+/** A command to time; `split` marks the runs that classify misses (3C). */
+const commands: { name: string; cmd: string; args: string[]; stdin?: string; split?: true }[] = [
   { name: "sim cache, lackey text", cmd: deno, args: sim(lackeyPath) },
   { name: "sim cache, lackey gzip", cmd: deno, args: sim(gzPath) },
   { name: "sim cache, din text", cmd: deno, args: sim(dinPath) },
@@ -171,19 +196,58 @@ if (before) {
   }
 }
 const dinero = Deno.env.get("DINERO") ?? await which("dineroIV");
+const dineroArgs = "-l1-dsize 32k -l1-dbsize 64 -l1-dassoc 8 -l1-drepl l -informat d".split(" ");
 if (dinero) {
   commands.push({
     name: "Dinero IV (C), din text on stdin",
     cmd: dinero,
-    args: "-l1-dsize 32k -l1-dbsize 64 -l1-dassoc 8 -l1-drepl l -informat d".split(" "),
+    args: dineroArgs,
     stdin: dinPath,
   });
+}
+commands.push({
+  name: "sim cache --config, 3C split, din text",
+  cmd: deno,
+  args: sim3c(dinPath),
+  split: true,
+});
+if (dinero) {
+  commands.push({
+    name: "Dinero IV (C), 3C split (-l1-dccc), din text on stdin",
+    cmd: dinero,
+    args: [...dineroArgs, "-l1-dccc"],
+    stdin: dinPath,
+    split: true,
+  });
+}
+
+/** Misses by kind, from sim cache --json or from Dinero IV's report. */
+function split(stdout: string, fromDinero: boolean): string {
+  if (!fromDinero) {
+    const l1 = JSON.parse(stdout).levels[0];
+    return `misses:${l1.misses} compulsory:${l1.compulsory} capacity:${l1.capacity} conflict:${l1.conflict}`;
+  }
+  const count = (label: string) => new RegExp(`${label}\\s+(\\d+)`).exec(stdout)?.[1];
+  return `misses:${count("Demand Misses")} compulsory:${count("Compulsory misses")} capacity:${
+    count("Capacity misses")
+  } conflict:${count("Conflict misses")}`;
 }
 
 // Every command must agree before any is timed.
 const first = await run(deno, sim(lackeyPath));
+let split3c = "";
 for (const c of commands) {
   const { stdout } = await run(c.cmd, c.args, c.stdin);
+  if (c.split) {
+    const got = split(stdout, c.cmd !== deno);
+    split3c ||= got;
+    if (got !== split3c || !got.startsWith(/misses:\d+/.exec(first.stdout)![0] + " ")) {
+      throw new Error(
+        `${c.name} split the misses as ${got}, expected ${split3c} (${first.stdout.trim()})`,
+      );
+    }
+    continue;
+  }
   if (c.cmd === deno && stdout.trim() !== first.stdout.trim()) {
     throw new Error(`${c.name} printed ${stdout.trim()}, expected ${first.stdout.trim()}`);
   }
@@ -194,7 +258,7 @@ for (const c of commands) {
     }
   }
 }
-console.log(`all commands agree: ${first.stdout.trim()}`);
+console.log(`all commands agree: ${first.stdout.trim()}; 3C: ${split3c}`);
 
 const peaks = new Map<string, number>();
 const times = new Map<string, number[]>();
