@@ -256,7 +256,7 @@ export interface GlibcFragmentation {
   rssHalfFreedBytes: number;
   /** VmRSS after freeing the rest (and `malloc_trim(0)` if asked). */
   rssAllFreedBytes: number;
-  /** True if `malloc_trim(0)` was called at the end. */
+  /** True if `malloc_trim(0)` was called before the first reading and at the end. */
   trimmed: boolean;
   /** Where and when. */
   environment: ProbeEnvironment;
@@ -272,7 +272,9 @@ function rssBytes(): number {
  *
  * @param options Block size (default 1,000 bytes), total bytes (default 64 MiB,
  *   at most {@linkcode GLIBC_MAX_FRAGMENTATION_BYTES}), `trim` to call
- *   `malloc_trim(0)` at the end (default false).
+ *   `malloc_trim(0)` before the first reading and at the end (default false),
+ *   so that memory the process freed earlier neither serves the blocks nor
+ *   leaves with the last trim.
  * @returns The four RSS readings.
  * @throws {RangeError} For sizes out of range.
  *
@@ -306,6 +308,10 @@ export function probeGlibcFragmentation(
   const g = glibc();
   const count = Math.floor(totalBytes / blockBytes);
   const ptrs: (Deno.PointerValue | null)[] = new Array(count).fill(null);
+  const trim = options.trim ?? false;
+  // Trim first too: memory the rest of the process freed earlier would otherwise serve the
+  // blocks without raising RSS, and leave with the final trim as if it had been theirs.
+  if (trim) g.malloc_trim(0n);
   const rssBeforeBytes = rssBytes();
   let rssAllocatedBytes = 0, rssHalfFreedBytes = 0;
   try {
@@ -327,7 +333,6 @@ export function probeGlibcFragmentation(
   } finally {
     for (let i = 0; i < count; i++) if (ptrs[i] !== null) g.free(ptrs[i]);
   }
-  const trim = options.trim ?? false;
   if (trim) g.malloc_trim(0n);
   return {
     blockBytes,
