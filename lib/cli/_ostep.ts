@@ -10,6 +10,7 @@
  * @module
  */
 import type { SimCommand } from "./main.ts";
+import { writeStdoutSync } from "./_process.ts";
 
 /** The exit status of a usage error (bad flag, bad value, unreadable file), as optparse uses. */
 export const USAGE_EXIT = 2;
@@ -452,16 +453,8 @@ export function ostepCommand(
         console.error(e.message);
         return Promise.resolve(USAGE_EXIT);
       }
-      writeAllSync(new TextEncoder().encode(out.stdout));
+      writeStdoutSync(new TextEncoder().encode(out.stdout));
       return Promise.resolve(out.status);
     },
   };
-}
-
-function writeAllSync(bytes: Uint8Array): void {
-  try {
-    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
-  }
 }

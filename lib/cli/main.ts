@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { enterCallerFolder } from "./_process.ts";
 
 /** A command-line model: parses its own flags, prints, returns an exit status. */
 export interface SimCommand {
@@ -49,7 +50,8 @@ async function usage(): Promise<string> {
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h") {
-    console.log(await usage());
+    // Asked for, the usage is the output; missing a model, it is a usage error (stderr, 2).
+    (name === undefined ? console.error : console.log)(await usage());
     return name === undefined ? 2 : 0;
   }
   const load = commands[name];
@@ -65,5 +67,6 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  enterCallerFolder(); // paths in the arguments are relative to where `deno task sim` was typed
   Deno.exit(await main(Deno.args));
 }

@@ -30,6 +30,7 @@ import {
   parseOstepFlags,
   USAGE_EXIT,
 } from "./_ostep.ts";
+import { writeStdoutSync } from "./_process.ts";
 
 const OPTIONS: OstepOption[] = [
   { short: "-s", long: "--seed", dest: "seed", type: "int", default: 0, help: "the random seed" },
@@ -259,7 +260,8 @@ export const command: SimCommand = {
       console.error(e.message);
       return Promise.resolve(USAGE_EXIT);
     }
-    Deno.stdout.writeSync(new TextEncoder().encode(out.stdout));
+    // All of it, however many pieces the pipe takes; a reader that went away (| head) ends it.
+    writeStdoutSync(new TextEncoder().encode(out.stdout));
     if (out.stderr) Deno.stderr.writeSync(new TextEncoder().encode(out.stderr));
     return Promise.resolve(out.status);
   },

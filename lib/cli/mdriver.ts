@@ -16,6 +16,7 @@
 import { parseMallocTrace, runMallocTrace, type TraceRun } from "../heap/mod.ts";
 import type { HeapConfigInput } from "../heap/mod.ts";
 import type { SimCommand } from "./main.ts";
+import { writeStdoutSync } from "./_process.ts";
 
 /** One row of mdriver's report. */
 export interface MdriverRow {
@@ -347,7 +348,7 @@ export const command: SimCommand = {
           })),
         ) + "\n"
         : formatMdriver(rows, flags.config);
-      Deno.stdout.writeSync(new TextEncoder().encode(text));
+      writeStdoutSync(new TextEncoder().encode(text));
       return Promise.resolve(rows.every((r) => r.valid) ? 0 : 1);
     } catch (e) {
       if (!(e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError)) throw e;

@@ -23,6 +23,7 @@ import {
   measureLatencyCurve,
   saveSvg,
 } from "../mod.ts";
+import { enterCallerFolder } from "./_process.ts";
 
 const USAGE = `Usage: deno task probe <machine|latency|patterns> [flags]
   --budget MS     latency, patterns: time budget in ms, 1 to ${600_000} (latency: 4000, patterns: 2000)
@@ -288,5 +289,6 @@ export async function probeCli(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  enterCallerFolder(); // --svg FILE is relative to where `deno task probe` was typed
   Deno.exit(await probeCli(Deno.args));
 }

@@ -36,3 +36,106 @@ Deno.test("every model listed by sim --help prints its own usage on --help and -
     }
   }
 });
+
+Deno.test("sim without a model is a usage error: the usage goes to stderr, nothing to stdout, exit 2", async () => {
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (...a: unknown[]) => void errors.push(a.join(" "));
+  try {
+    const { status, out } = await printed([]);
+    assert.equal(status, 2);
+    assert.equal(out, "");
+    assert.match(errors.join("\n"), /^Usage: deno task sim <model>/);
+  } finally {
+    console.error = error;
+  }
+});
+
+/**
+ * Run `main(args)` with standard output replaced by `write`, which gets each
+ * piece the command hands to `Deno.stdout.writeSync` and returns how many bytes it took.
+ */
+async function withStdout(
+  args: string[],
+  write: (bytes: Uint8Array) => number,
+): Promise<number> {
+  const stdout = Deno.stdout as { writeSync(b: Uint8Array): number };
+  const saved = stdout.writeSync;
+  stdout.writeSync = write;
+  try {
+    return await main(args);
+  } finally {
+    stdout.writeSync = saved;
+  }
+}
+
+const data = (p: string) => new URL(`../../data/${p}`, import.meta.url).pathname;
+// Commands that write their output through Deno.stdout, with enough output to need many writes.
+const LOUD: string[][] = [
+  ["malloc", "-n", "3000", "-c"],
+  ["paging", "-n", "3000", "-c"],
+  ["cache", "-v", "-s", "4", "-E", "1", "-b", "4", "-t", data("traces/cachelab_mini.trace")],
+  ["mdriver", "--json", data("malloc-traces/binary.rep")],
+];
+
+Deno.test("every model writes all of its output when the pipe takes it a little at a time", async () => {
+  for (const args of LOUD) {
+    const whole: string[] = [];
+    const pieces: string[] = [];
+    const decoder = () => new TextDecoder();
+    const d1 = decoder(), d2 = decoder();
+    await withStdout(args, (b) => (whole.push(d1.decode(b, { stream: true })), b.length));
+    await withStdout(args, (b) => {
+      const n = Math.min(b.length, 700); // a pipe that takes at most 700 bytes per write
+      pieces.push(d2.decode(b.subarray(0, n), { stream: true }));
+      return n;
+    });
+    const [a, b] = [whole.join(""), pieces.join("")];
+    assert.ok(a.length > 0, args.join(" "));
+    if (args[0] === "mdriver") {
+      // Its timings differ run to run: the same document, as long and as many traces.
+      assert.equal(JSON.parse(b).length, JSON.parse(a).length, args.join(" "));
+    } else assert.equal(b, a, `${args.join(" ")}: ${b.length} of ${a.length} characters written`);
+  }
+});
+
+Deno.test("every model stops quietly when the reader closes the pipe (| head -1)", async () => {
+  for (const args of LOUD) {
+    let calls = 0;
+    const status = await withStdout(args, () => {
+      calls++;
+      throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+    });
+    assert.ok(calls >= 1, args.join(" "));
+    assert.equal(status, 0, args.join(" "));
+  }
+});
+
+Deno.test("deno task sim reads paths relative to the folder it was typed in", async () => {
+  // `deno task` runs the command in the course's folder; a student in notebooks/ types ../data/...
+  const root = new URL("../..", import.meta.url).pathname;
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD; // as in a fresh terminal: deno task sets it to the caller's folder
+  const run = (cwd: string, file: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "sim", "borrow", file],
+      cwd,
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const [fromNotebooks, fromRootPath] = await Promise.all([
+    run(`${root}notebooks`, "../data/rust/010-copy-i32-accepted.rs"),
+    run(`${root}notebooks`, "data/rust/010-copy-i32-accepted.rs"),
+  ]);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(fromNotebooks.code, 0, text(fromNotebooks.stderr));
+  assert.match(
+    text(fromNotebooks.stdout),
+    /^\.\.\/data\/rust\/010-copy-i32-accepted\.rs: accepted/,
+  );
+  // The same path typed in notebooks/ does not silently mean the course's data/.
+  assert.equal(fromRootPath.code, 2);
+  assert.match(text(fromRootPath.stderr), /Cannot read FILE\.rs "data\/rust\/010/);
+});
