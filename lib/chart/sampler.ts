@@ -77,7 +77,7 @@ export function processTraceChart(
       } at ${seconds(peak)}, ${formatSize(last.rssBytes)} at the last (${seconds(last)}). ` +
       (last.rssBytes < peak.rssBytes * 0.8
         ? "It fell after the peak: memory was given back before the end."
-        : "It did not fall back: what was allocated stayed resident to the end.");
+        : "It did not fall back: it ended within 20% of its peak.");
   } else if (metric === "faults") {
     const n = last.minorFaults - first.minorFaults;
     const page = options.pageBytes ?? 4096;
