@@ -70,7 +70,7 @@ export function childMemoryChart(result: ChildMemoryResult): Chart {
       growth > 0 ? `grew by ${formatSize(growth)}` : "did not grow"
     } over the empty child's, for ${
       formatSize(h.requestedBytes)
-    } asked for; ps and top show the same VmRSS, read from /proc.`,
+    } asked for; ps and top, where installed, read the same counter from /proc a moment later.`,
     marginLeft: 190,
     marginRight: 80,
     height: 60 + 30 * data.length,
