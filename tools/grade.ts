@@ -76,6 +76,13 @@ export const UNSAFE_WARNING =
 
 /** A usage error (bad flags or paths): exit status 2. */
 export class UsageError extends Error {}
+/** `-h`/`--help` on a task's command line: the usage is the output (stdout, exit status 0). */
+export class HelpRequested extends Error {}
+
+/** A flag's value in an error message: what was typed, or `nothing` when the value is missing. */
+function shown(v: string | undefined): string {
+  return v === undefined ? "nothing" : v.trim() === "" ? JSON.stringify(v) : v;
+}
 
 /** Grader settings. */
 export interface GradeOptions {
@@ -799,7 +806,7 @@ export function parseArgs(
       throw new UsageError(
         `Cannot grade: ${flag} must be ${
           int ? "a whole number" : "a number"
-        } from ${min} to ${max}: received ${v}\n${usage}`,
+        } from ${min} to ${max}: received ${shown(v)}\n${usage}`,
       );
     }
     return n;
@@ -810,7 +817,7 @@ export function parseArgs(
     if (a === "--out") {
       const v = args[++i];
       if (!v || v.startsWith("-")) {
-        throw new UsageError(`Cannot grade: --out needs a folder\n${usage}`);
+        throw new UsageError(`Cannot grade: --out needs a folder: received ${shown(v)}\n${usage}`);
       }
       out = fromCaller(v);
     } else if (a === "--time-limit") {
@@ -823,12 +830,12 @@ export function parseArgs(
         throw new UsageError(
           `Cannot grade: --lesson must be a lesson with exercises (${
             [...lessons].sort().join(", ")
-          }): received ${v}`,
+          }): received ${shown(v)}`,
         );
       }
       (options.lessons ??= []).push(v);
     } else if (a === "--unsafe") options.unsafe = true;
-    else if (a === "-h" || a === "--help") throw new UsageError(usage);
+    else if (a === "-h" || a === "--help") throw new HelpRequested(usage);
     else if (a.startsWith("-")) throw new UsageError(`Cannot grade: unknown flag ${a}\n${usage}`);
     else inputs.push(fromCaller(a));
   }
@@ -886,6 +893,10 @@ if (import.meta.main) {
     );
     if (run.warning) console.log(run.warning);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(err.message);
+      Deno.exit(0);
+    }
     console.error(err instanceof UsageError ? err.message : (err as Error).stack);
     Deno.exit(err instanceof UsageError ? 2 : 1);
   }

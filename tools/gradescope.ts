@@ -39,6 +39,7 @@ import { z } from "zod";
 import {
   collectSubmissions,
   gradeSubmissions,
+  HelpRequested,
   overlaps,
   realLocation,
   UNSAFE_WARNING,
@@ -121,7 +122,7 @@ export function resolveLesson(value: string | undefined): string {
     throw new UsageError(
       `Cannot build the autograder: --lesson must be a lesson with exercises, by number or name (${
         lessons.join(", ")
-      }): received ${value}`,
+      }): received ${value ?? "nothing"}`,
     );
   }
   return found[0];
@@ -483,13 +484,27 @@ export function parseGradescopeArgs(
     if (a === "--run") {
       const v = args[++i];
       if (!v) throw new UsageError(`Cannot grade: --run needs the /autograder folder\n${USAGE}`);
+      const bundled = (() => {
+        try {
+          return Deno.statSync(join(v, "source", "course", "gradescope.json")).isFile;
+        } catch {
+          return false;
+        }
+      })();
+      if (!bundled) {
+        throw new UsageError(
+          `Cannot grade: --run must be the /autograder folder of a bundle (with source/course/gradescope.json): received ${v}`,
+        );
+      }
       return { run: resolve(v) };
     } else if (a === "--lesson") lesson = args[++i];
     else if (a === "--out") {
       const v = args[++i];
       if (!v || !v.endsWith(".zip")) {
         throw new UsageError(
-          `Cannot build the autograder: --out must be a file name ending in .zip: received ${v}\n${USAGE}`,
+          `Cannot build the autograder: --out must be a file name ending in .zip: received ${
+            v ?? "nothing"
+          }\n${USAGE}`,
         );
       }
       out = fromCaller(v);
@@ -499,12 +514,12 @@ export function parseGradescopeArgs(
         throw new UsageError(
           `Cannot build the autograder: --hidden-visibility must be one of ${
             VISIBILITIES.join(", ")
-          }: received ${v}`,
+          }: received ${v ?? "nothing"}`,
         );
       }
       hiddenVisibility = v as Visibility;
     } else if (a === "--allow-unsafe") allowUnsafe = true;
-    else if (a === "-h" || a === "--help") throw new UsageError(USAGE);
+    else if (a === "-h" || a === "--help") throw new HelpRequested(USAGE);
     else throw new UsageError(`Cannot build the autograder: unknown argument ${a}\n${USAGE}`);
   }
   const name = resolveLesson(lesson);
@@ -528,6 +543,10 @@ if (import.meta.main) {
       );
     }
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(err.message);
+      Deno.exit(0);
+    }
     console.error(err instanceof UsageError ? err.message : (err as Error).stack);
     Deno.exit(err instanceof UsageError ? 2 : 1);
   }

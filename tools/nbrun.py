@@ -94,8 +94,13 @@ def run_one(path, out_dir, timeout, allowed_error=None):
     expected (the released copies' "not implemented yet" stubs) and do not
     fail the run, any other error does.
     """
-    nb = nbformat.read(path, as_version=4)
     name = os.path.basename(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # not JSON, not a notebook, unreadable: one line, not a traceback
+        reason = " ".join(str(err).split()) or type(err).__name__
+        progress(f"FAIL {name}: Cannot read {path}: not a Jupyter notebook: {reason[:300]}")
+        return False
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
     done = {"n": 0}
 
@@ -149,13 +154,22 @@ def main(argv):
     parser = argparse.ArgumentParser(description="Execute notebooks through the Deno kernel")
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--out", default=os.path.join(REPO, "out", "notebooks"))
-    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (1 to 86400)")
     args = parser.parse_args(argv)
+    if not 1 <= args.timeout <= 86400:
+        progress(f"Cannot run notebooks: --timeout must be a whole number of seconds from 1 to 86400: received {args.timeout}")
+        return 2
     setup_environment()
     missing = [p for p in args.notebooks if not os.path.isfile(p)]
     if missing:
         progress(f"Cannot run notebooks: no such file: {', '.join(missing)}")
         return 2
+    # The executed copy is written to --out under the notebook's own name: never over the notebook.
+    for p in args.notebooks:
+        target = os.path.join(args.out, os.path.basename(p))
+        if os.path.exists(target) and os.path.samefile(target, p):
+            progress(f"Cannot run notebooks: --out must not be the folder of the notebooks (the executed copy would overwrite {p}): received {args.out}")
+            return 2
     results = [run_one(p, args.out, args.timeout) for p in args.notebooks]
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")

@@ -36,6 +36,13 @@ const STUDENT_TASKS = ["lab", "nb", "sim", "probe"];
 
 /** A usage error (bad flags or paths): exit status 2. */
 export class UsageError extends Error {}
+/** `-h`/`--help`: the usage is the output (stdout, exit status 0). */
+class HelpRequested extends Error {}
+
+const USAGE_LINE = "Usage: deno task release [--out DIR] [NOTEBOOK...]";
+const USAGE = `${USAGE_LINE}
+Writes the student edition (solutions stubbed, no hidden tests) to DIR
+(default out/student-edition/), from every lesson or the NOTEBOOKs given.`;
 
 /** The lesson notebooks of the repository, sorted. */
 export function lessonNotebooks(): string[] {
@@ -231,12 +238,20 @@ function parseArgs(args: string[]): { out: string; paths: string[] } {
     const a = args[i];
     if (a === "--out") {
       const v = args[++i];
-      if (!v || v.startsWith("-")) throw new UsageError("Cannot release: --out needs a folder");
+      if (!v || v.startsWith("-")) {
+        throw new UsageError(
+          `Cannot release: --out needs a folder: received ${
+            v === undefined ? "nothing" : JSON.stringify(v)
+          }\n${USAGE_LINE}`,
+        );
+      }
       out = fromCaller(v);
     } else if (a === "-h" || a === "--help") {
-      throw new UsageError("Usage: deno task release [--out DIR] [NOTEBOOK...]");
+      throw new HelpRequested(USAGE);
     } else if (a.startsWith("-")) {
-      throw new UsageError(`Cannot release: unknown flag ${a}: use --out DIR`);
+      throw new UsageError(
+        `Cannot release: unknown flag: received ${JSON.stringify(a)}\n${USAGE_LINE}`,
+      );
     } else {
       paths.push(fromCaller(a));
     }
@@ -254,6 +269,10 @@ if (import.meta.main) {
       } lessons, ${written.length} files, no solutions and no hidden tests`,
     );
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(err.message);
+      Deno.exit(0);
+    }
     console.error((err as Error).message);
     Deno.exit(err instanceof UsageError ? 2 : 1);
   }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "memgarden/cli/main.ts";
+import { parseArgs as parseGradeArgs } from "../../tools/grade.ts";
+import { parseGradescopeArgs } from "../../tools/gradescope.ts";
 
 /** Run `main(args)`, collecting what it prints through console.log and Deno.stdout. */
 async function printed(args: string[]): Promise<{ status: number; out: string }> {
@@ -138,4 +140,132 @@ Deno.test("deno task sim reads paths relative to the folder it was typed in", as
   // The same path typed in notebooks/ does not silently mean the course's data/.
   assert.equal(fromRootPath.code, 2);
   assert.match(text(fromRootPath.stderr), /Cannot read FILE\.rs "data\/rust\/010/);
+});
+
+// The other command-line entry points: ./garden, deno task release, grade, gradescope, nb.
+const ROOT = new URL("../..", import.meta.url).pathname;
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+async function runProcess(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await new Deno.Command(command, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
+    .output();
+  return { code: r.code, stdout: decode(r.stdout), stderr: decode(r.stderr) };
+}
+
+Deno.test("./garden and the task scripts print their usage on --help and -h to stdout, exit 0", async () => {
+  const deno = (tool: string, flag: string) =>
+    runProcess(Deno.execPath(), ["run", "-A", "--frozen", `tools/${tool}.ts`, flag]);
+  const runs = await Promise.all([
+    runProcess("bash", ["garden", "--help"]),
+    runProcess("bash", ["garden", "-h"]),
+    deno("release", "--help"),
+    deno("grade", "-h"),
+    deno("gradescope", "--help"),
+  ]);
+  const names = ["garden --help", "garden -h", "release --help", "grade -h", "gradescope --help"];
+  runs.forEach((r, i) => {
+    assert.equal(r.code, 0, `${names[i]}: ${r.stderr}`);
+    assert.match(r.stdout, /^Usage: (\.\/garden|deno task \w+)/, names[i]);
+    assert.equal(r.stderr, "", names[i]);
+  });
+  // Without a command, or with an unknown one, ./garden is a usage error on stderr.
+  const [none, bogus] = await Promise.all([
+    runProcess("bash", ["garden"]),
+    runProcess("bash", ["garden", "bogus"]),
+  ]);
+  assert.deepEqual([none.code, none.stdout, bogus.code, bogus.stdout], [2, "", 2, ""]);
+  assert.match(
+    bogus.stderr,
+    /^Unknown command: expected lab, test, setup or setup-apt: received "bogus"\n/,
+  );
+});
+
+Deno.test("grade and gradescope: a flag missing its value says it received nothing, not undefined", () => {
+  const cases: [() => unknown, RegExp][] = [
+    [
+      () => parseGradeArgs(["a.ipynb", "--time-limit"]),
+      /--time-limit must be a number .*: received nothing\n/,
+    ],
+    [
+      () => parseGradeArgs(["a.ipynb", "--jobs"]),
+      /--jobs must be a whole number .*: received nothing\n/,
+    ],
+    [() => parseGradeArgs(["a.ipynb", "--jobs", " "]), /--jobs must be .*: received " "\n/],
+    [
+      () => parseGradeArgs(["a.ipynb", "--lesson"]),
+      /--lesson must be a lesson .*: received nothing$/,
+    ],
+    [() => parseGradeArgs(["a.ipynb", "--out"]), /--out needs a folder: received nothing\n/],
+    [() => parseGradescopeArgs([]), /--lesson must be a lesson .*: received nothing$/],
+    [
+      () => parseGradescopeArgs(["--lesson", "00", "--out"]),
+      /--out must be .*: received nothing\n/,
+    ],
+    [
+      () => parseGradescopeArgs(["--lesson", "00", "--hidden-visibility"]),
+      /--hidden-visibility must be one of .*: received nothing$/,
+    ],
+  ];
+  for (const [run, message] of cases) {
+    assert.throws(run, (e: Error) => {
+      assert.match(e.message, message);
+      assert.doesNotMatch(e.message, /undefined/);
+      return true;
+    });
+  }
+});
+
+Deno.test("gradescope --run on a folder that is not an autograder bundle is a one-line usage error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "memgarden-cli-run-" });
+  try {
+    assert.throws(
+      () => parseGradescopeArgs(["--run", dir]),
+      new RegExp(
+        `^Error: Cannot grade: --run must be the /autograder folder of a bundle \\(with source/course/gradescope\\.json\\): received ${dir}$`,
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task nb: a file that is not a notebook is one line, and --out never overwrites the notebook", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "memgarden-cli-nb-" });
+  try {
+    const notebook = JSON.stringify({
+      cells: [],
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    await Deno.writeTextFile(`${dir}/00-mine.ipynb`, notebook);
+    await Deno.writeTextFile(`${dir}/01-empty.ipynb`, "");
+    const nbrun = (...args: string[]) =>
+      runProcess("/usr/bin/python3", ["tools/nbrun.py", ...args]);
+    const [over, empty, timeout] = await Promise.all([
+      nbrun("--out", dir, `${dir}/00-mine.ipynb`),
+      nbrun("--out", `${dir}/out`, `${dir}/01-empty.ipynb`),
+      nbrun("--timeout", "-1", `${dir}/00-mine.ipynb`),
+    ]);
+    assert.equal(over.code, 2, over.stderr);
+    assert.match(
+      over.stderr,
+      /^Cannot run notebooks: --out must not be the folder of the notebooks .*: received /,
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/00-mine.ipynb`), notebook);
+    assert.equal(empty.code, 1);
+    assert.equal(
+      empty.stderr,
+      `FAIL 01-empty.ipynb: Cannot read ${dir}/01-empty.ipynb: not a Jupyter notebook: Notebook does not appear to be JSON: ''...\n`,
+    );
+    assert.equal(timeout.code, 2);
+    assert.match(
+      timeout.stderr,
+      /^Cannot run notebooks: --timeout must be .* from 1 to 86400: received -1\n$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -468,7 +468,7 @@ Deno.test("class image: the entry point links the library into the home folder a
 Deno.test("gradescope: bad flags and an --out inside the course's folders are usage errors before anything is built", async () => {
   assert.throws(
     () => parseGradescopeArgs([]),
-    /--lesson must be a lesson with exercises.*received undefined/,
+    /--lesson must be a lesson with exercises.*received nothing/,
   );
   assert.throws(() => parseGradescopeArgs(["--lesson", "99"]), /--lesson must be .*received 99/);
   assert.throws(
