@@ -116,8 +116,13 @@ function cacheCliSettings(z: typeof Zod) {
     trace: z.string({ error: "is required (-t <file>)" }).min(1, "must not be empty"),
     verbose: z.literal(true).optional(),
     json: z.literal(true).optional(),
-    policy: z.string().default("lru"),
-    seed: z.string().regex(/^-?\d+$/, "must be an integer").transform(Number).default(0),
+    policy: z.string().refine(
+      (p) => ["lru", "fifo", "random", "plru"].includes(p.toLowerCase()),
+      "must be one of lru, fifo, random, plru",
+    ).default("lru"),
+    seed: z.string().regex(/^-?\d+$/, "must be an integer").transform(Number).pipe(
+      z.number().refine(Number.isSafeInteger, "must be an integer from -(2^53 - 1) to 2^53 - 1"),
+    ).default(0),
     writeBack: z.literal(true).optional(),
     writeThrough: z.literal(true).optional(),
     config: z.string().optional(),
@@ -128,6 +133,17 @@ function cacheCliSettings(z: typeof Zod) {
           ctx.addIssue({ code: "custom", path: [k], message: "is required without --config" });
         }
       }
+    }
+    if (
+      o.config === undefined && o.s !== undefined && o.E !== undefined && 2 ** o.s * o.E > 2 ** 26
+    ) {
+      // Checked here so that the message names the flags (the simulator names its own fields).
+      ctx.addIssue({
+        code: "custom",
+        path: ["E"],
+        message:
+          `times the 2^${o.s} sets of -s ${o.s} must be at most 2^26 lines (about 600 MB of tags)`,
+      });
     }
     if (o.writeBack && o.writeThrough) {
       ctx.addIssue({

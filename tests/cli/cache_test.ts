@@ -139,7 +139,18 @@ Deno.test("usage errors exit 2 naming the flag; bad files exit 1 naming the file
       ["-s", "1", "-E", "3", "-b", "1", "-t", MINI, "--policy", "plru"],
       /ways must be a power of two for tree-PLRU: received 3/,
     ],
-    [["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--policy", "mru"], /received "mru"/],
+    [
+      ["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--policy", "mru"],
+      /^Cannot run sim cache: --policy must be one of lru, fifo, random, plru: received "mru"$/,
+    ],
+    [
+      ["-s", "1", "-E", "1", "-b", "1", "-t", MINI, "--seed", "99999999999999999999999"],
+      /^Cannot run sim cache: --seed must be an integer from .*: received "99999999999999999999999"$/,
+    ],
+    [
+      ["-s", "30", "-E", "65536", "-b", "4", "-t", MINI],
+      /^Cannot run sim cache: -E times the 2\^30 sets of -s 30 must be at most 2\^26 lines .*: received "65536"$/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const out = await cacheCli(args);
