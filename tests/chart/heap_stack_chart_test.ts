@@ -33,6 +33,17 @@ Deno.test("policy comparison: title, axes and the ranking in the caption", () =>
   assert.match(c.caption, /Highest on average: best: mean 0\.800; lowest: first: mean 0\.700/);
   const k = policyComparisonChart([{ policy: "x", trace: "a", value: 1234 }], { metric: "kops" });
   assert.match(k.svg, /Throughput \(thousands of ops\/s\)/);
+  // Rates combine as total operations over total time: y's slow trace outweighs its fast one.
+  const rates = policyComparisonChart([
+    { policy: "x", trace: "a", value: 1000 },
+    { policy: "y", trace: "a", value: 100 },
+    { policy: "x", trace: "b", value: 1000 },
+    { policy: "y", trace: "b", value: 10000 },
+  ], { metric: "kops" });
+  assert.match(
+    rates.caption,
+    /Fastest over all traces: x, 1000 thousand ops\/s; slowest: y, 198\./,
+  );
 });
 
 Deno.test("frame diagram and recursion depth charts", () => {
