@@ -264,6 +264,13 @@ def main(argv):
     out = os.path.abspath(args.out)
     if os.path.realpath(out).startswith(os.path.realpath(os.path.join(REPO, "notebooks"))):
         usage_error(f"--out must not be inside notebooks/: received {args.out}")
+    # Checked before minutes of running lessons, not after.
+    if os.path.exists(out) and not os.path.isdir(out):
+        usage_error(f"--out must be a folder: received {args.out}, which is a file")
+    if args.executed is not None and os.path.exists(args.executed) and not os.path.isdir(args.executed):
+        usage_error(f"--executed must be a folder of executed lessons: received {args.executed}, which is a file")
+    if args.executed is not None and not os.path.exists(args.executed):
+        nbrun.progress(f"--executed {args.executed} does not exist: every lesson is run")
     nbrun.setup_environment()
     failed = []
     built = {}

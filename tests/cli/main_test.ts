@@ -269,3 +269,32 @@ Deno.test("deno task nb: a file that is not a notebook is one line, and --out ne
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task build: an --out or --executed that is a file is refused before any lesson runs", async () => {
+  const file = await Deno.makeTempFile({ prefix: "memgarden-cli-site-" });
+  try {
+    const site = (...args: string[]) =>
+      runProcess("/usr/bin/python3", [
+        "tools/site.py",
+        "--edition",
+        "instructor",
+        ...args,
+        "notebooks/00-welcome.ipynb",
+      ]);
+    const [out, executed] = await Promise.all([
+      site("--out", file),
+      site("--executed", file, "--out", `${file}.site`),
+    ]);
+    assert.deepEqual([out.code, executed.code], [2, 2], out.stderr + executed.stderr);
+    assert.equal(
+      out.stderr,
+      `Cannot build the site: --out must be a folder: received ${file}, which is a file\n`,
+    );
+    assert.equal(
+      executed.stderr,
+      `Cannot build the site: --executed must be a folder of executed lessons: received ${file}, which is a file\n`,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
