@@ -267,6 +267,29 @@ export function pythonInt(text: string, field: string): bigint {
 }
 
 /**
+ * Text from an input file, for an error message: quoted and escaped, and cut
+ * after `max` characters (marked `...`) so that one long line cannot flood the terminal.
+ *
+ * @param text The text, e.g. a line of the file.
+ * @param max The most characters shown.
+ * @returns The text as shown.
+ *
+ * @example A long line is cut
+ * ```ts
+ * import { shownText } from "memgarden/cli/_ostep.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(shownText("x"), '"x"');
+ * assert.equal(shownText("7".repeat(100), 4), '"7777"... (100 characters)');
+ * ```
+ */
+export function shownText(text: string, max = 80): string {
+  return text.length > max
+    ? `${JSON.stringify(text.slice(0, max))}... (${text.length} characters)`
+    : JSON.stringify(text);
+}
+
+/**
  * Check that an integer flag lies in [min, max] and return it as a number.
  *
  * @param value The parsed value.

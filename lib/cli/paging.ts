@@ -23,6 +23,7 @@ import {
   pythonFixed,
   pythonInt,
   readTextCapped,
+  shownText,
 } from "./_ostep.ts";
 
 /** The most references a run may simulate (generated with -n, listed with -a or read with -f). */
@@ -126,10 +127,13 @@ function fileReferences(text: string, path: string): number[] {
     try {
       n = pythonInt(line, `line ${i + 1}`);
     } catch (e) {
-      throw new SyntaxError(`${what}: line ${i + 1} ${rule}: received "${line}"`, { cause: e });
+      throw new SyntaxError(`${what}: line ${i + 1} ${rule}: received ${shownText(line)}`, {
+        cause: e,
+      });
     }
     if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new RangeError(`${what}: line ${i + 1} ${rule} below 2^53: received ${n}`);
+      const shown = String(n).length > 80 ? shownText(String(n)) : String(n);
+      throw new RangeError(`${what}: line ${i + 1} ${rule} below 2^53: received ${shown}`);
     }
     return Number(n);
   });

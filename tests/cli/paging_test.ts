@@ -54,6 +54,25 @@ Deno.test("paging -f reads one page per line and names the file and the bad line
     () => pagingCli(["-f", "empty.txt", "-c"], () => ""),
     /Invalid -f \(addressfile\) "empty.txt": -c needs at least one reference/,
   );
+  // A long bad line (or a huge number) is shown cut, in one short line, not echoed whole.
+  const long = {
+    "long.txt": `1\n${"7".repeat(100_000)}x\n`,
+    "huge.txt": `${"7".repeat(100_000)}\n`,
+  };
+  for (const [name, shown] of [["long.txt", '"7{80}"'], ["huge.txt", '"7{80}"']]) {
+    assert.throws(
+      () => pagingCli(["-f", name, "-c"], (p) => long[p as keyof typeof long]),
+      (e: Error) => {
+        assert.match(
+          e.message,
+          new RegExp(
+            `^Cannot read .*"${name}": line \\d must be .*: received ${shown}\\.\\.\\. \\(10000\\d characters\\)$`,
+          ),
+        );
+        return e.message.length < 300;
+      },
+    );
+  }
 });
 
 Deno.test("paging --json prints one JSON document with the same totals", () => {
