@@ -154,8 +154,8 @@ export function recursionDepthChart(
   return chart({
     title: options.title ?? "How deep recursion goes",
     caption,
-    x: { label: "Bytes per frame", type: "log" },
-    y: { label: "Depth reached (frames)", type: "log", grid: true },
+    x: { label: "Bytes per frame (log scale)", type: "log" },
+    y: { label: "Depth reached (frames, log scale)", type: "log", grid: true },
     color: { domain: keys, range: THEME.colors.slice(0, keys.length), legend: true },
     marks: [
       Plot.line(data.filter((d) => d.series !== "measured"), {
