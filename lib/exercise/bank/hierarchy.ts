@@ -5,7 +5,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { registerPractice } from "../practice.ts";
 import { type AddressParts, simulateCache, splitAddress } from "../../cache/mod.ts";
@@ -125,17 +125,20 @@ export function blockedTransposeTrace(options: TransposeTraceOptions): Trace {
 
 type SplitAnswer = (address: number, geometry: SmallGeometry) => AddressParts;
 
+/** A 48 KiB, 12-way L1d of 64-byte lines, as many x86-64 cores have (not read from this machine). */
 const L1D: SmallGeometry = { sets: 64, ways: 12, lineBytes: 64 };
 const L1D_ADDRESSES = [0x7ffd_1234, 0x10_0040, 0x3f];
 const WIDE_CASES: [number, SmallGeometry][] = [
   [0x1234, { sets: 1, ways: 8, lineBytes: 32 }],
   [0x7f12_3456_789a, { sets: 1024, ways: 16, lineBytes: 64 }],
+  // A stack address: its tag (0x7fff_f7a3_1) is past 2^32, so `| 0` or `>> 0` on it fails too.
+  [0x7fff_f7a3_1c40, { sets: 64, ways: 8, lineBytes: 64 }],
 ];
 
 /**
  * Lesson 01, exercise 1: split an address into tag, set index and offset.
  *
- * @example 32-bit operators fail above 4 GiB
+ * @example 32-bit operators fail above 4 GiB, on the address or on the tag
  * ```ts
  * import { check } from "memgarden";
  * import assert from "node:assert/strict";
@@ -147,6 +150,20 @@ const WIDE_CASES: [number, SmallGeometry][] = [
  * });
  * const r = await check("hierarchy-split-address", bits);
  * assert.equal(r.passed, false);
+ *
+ * // Dividing first is right, but `| 0` then truncates a tag past 2^31.
+ * const truncated = (a: number, g: { sets: number; lineBytes: number }) => ({
+ *   tag: Math.floor(a / (g.sets * g.lineBytes)) | 0,
+ *   set: Math.floor(a / g.lineBytes) % g.sets,
+ *   offset: a % g.lineBytes,
+ * });
+ * assert.equal((await check("hierarchy-split-address", truncated)).passed, false);
+ * const right = (a: number, g: { sets: number; lineBytes: number }) => ({
+ *   tag: Math.floor(a / (g.sets * g.lineBytes)),
+ *   set: Math.floor(a / g.lineBytes) % g.sets,
+ *   offset: a % g.lineBytes,
+ * });
+ * assert.equal((await check("hierarchy-split-address", right)).passed, true);
  * ```
  */
 export const hierarchySplitAddress = defineExercise<SplitAnswer>({
@@ -162,7 +179,7 @@ export const hierarchySplitAddress = defineExercise<SplitAnswer>({
       want: [{ tag: 0x12, set: 3, offset: 4 }],
     },
     {
-      name: "ways do not change the split (this machine's L1d: 64 sets, 12 ways, 64-byte lines)",
+      name: "ways do not change the split (a 48 KiB L1d: 64 sets, 12 ways, 64-byte lines)",
       calls: L1D_ADDRESSES.map((a) => [a, L1D]),
       want: L1D_ADDRESSES.map((a) => splitAddress(a, L1D)),
     },
