@@ -110,7 +110,11 @@ export interface StackFrame {
   slots: StackSlot[];
 }
 
-/** The outcome of a call or a return. */
+/**
+ * The outcome of a call or a return. `depth` counts the frames on the stack when it happened:
+ * the canary is checked in the function's epilogue, before its frame is popped (so that frame
+ * still counts), while a hijack happens at the return itself, after the pop.
+ */
 export type StackResult =
   | { ok: true; kind: "called" | "returned"; frame: string; depth: number; sp: number }
   | {
