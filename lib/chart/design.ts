@@ -221,9 +221,9 @@ export function versionsChart(
       times(ratio(lastC.retainedBytes, lastP.retainedBytes))
     } the heap of the shared trie (${formatSize(lastC.retainedBytes)} against ${
       formatSize(lastP.retainedBytes)
-    }), and an update took ${copies.updateNs.toFixed(0)} ns against ${
-      pers.updateNs.toFixed(0)
-    } ns. Copies grow by a whole list per version; the trie by one path.`,
+    }); an update took ${Math.round(copies.updateNs).toLocaleString("en")} ns as a copy, ${
+      Math.round(pers.updateNs).toLocaleString("en")
+    } ns as a shared path. Copies grow by a whole list per version; the trie by one path.`,
     x: { label: "Versions kept (count)", type: "log", grid: true },
     y: {
       label: "Heap held (bytes)",

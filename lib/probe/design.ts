@@ -446,9 +446,7 @@ export function describeVersions(result: VersionsResult): string {
   const p = pers.points[pers.points.length - 1];
   const speed = copies.updateNs > pers.updateNs * 1.2
     ? `a defensive copy took ${fold(copies.updateNs, pers.updateNs)} as long as a shared update`
-    : `a defensive copy was about as fast as a shared update or faster (${
-      copies.updateNs.toFixed(0)
-    } ns against ${pers.updateNs.toFixed(0)} ns): for short lists copying is cheap`;
+    : `a defensive copy was about as fast as a shared update or faster (copying is cheap for a short list, and a busy machine can hide the difference)`;
   return `On this machine, ${c.versions} versions kept as defensive copies held ${
     fold(c.retainedBytes, p.retainedBytes)
   } the heap of the same versions in a persistent vector (${formatBytes(c.retainedBytes)} against ${
