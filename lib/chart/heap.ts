@@ -112,7 +112,9 @@ export interface PolicyResult {
 }
 
 /**
- * Compare allocator configurations on traces: grouped bars, one group per trace.
+ * Compare allocator configurations on traces, one group per trace: bars for utilization, and
+ * dots on a log scale for throughput (rates can differ a hundredfold, which would flatten the
+ * slow ones to nothing on a linear axis).
  *
  * @param results One value per configuration and trace.
  * @param options `metric`: "util" (default; a fraction, 0..1) or "kops"; an optional title.
@@ -154,6 +156,8 @@ export function policyComparisonChart(
   };
   const ranked = [...policies].sort((a, b) => mean(b) - mean(a));
   const fmt = (v: number) => metric === "util" ? v.toFixed(3) : v.toFixed(0);
+  const log = metric === "kops" && results.every((r) => r.value > 0);
+  const title = (d: PolicyResult) => `${d.policy} on ${d.trace}: ${fmt(d.value)}`;
   return chart(
     {
       title: options.title ??
@@ -172,21 +176,19 @@ export function policyComparisonChart(
       x: { label: "Trace", axis: "bottom" },
       fx: { label: null, axis: null },
       y: {
-        label: metric === "util" ? "Utilization (fraction)" : "Throughput (thousands of ops/s)",
+        label: metric === "util"
+          ? "Utilization (fraction)"
+          : `Throughput (thousands of ops/s${log ? ", log scale" : ""})`,
         grid: true,
-        ...(metric === "util" ? { domain: [0, 1] } : {}),
+        ...(metric === "util" ? { domain: [0, 1] } : log ? { type: "log" } : {}),
       },
       color: { domain: policies, range: THEME.colors.slice(0, policies.length), legend: true },
-      marks: [
-        Plot.barY(results, {
-          fx: "trace",
-          x: "policy",
-          y: "value",
-          fill: "policy",
-          title: (d: PolicyResult) => `${d.policy} on ${d.trace}: ${fmt(d.value)}`,
-        }),
-        Plot.ruleY([0]),
-      ],
+      marks: log
+        ? [Plot.dot(results, { fx: "trace", x: "policy", y: "value", fill: "policy", r: 5, title })]
+        : [
+          Plot.barY(results, { fx: "trace", x: "policy", y: "value", fill: "policy", title }),
+          Plot.ruleY([0]),
+        ],
     } as Parameters<typeof chart>[0],
   );
 }

@@ -32,7 +32,9 @@ Deno.test("policy comparison: title, axes and the ranking in the caption", () =>
   assert.match(c.svg, /Utilization \(fraction\)/);
   assert.match(c.caption, /Highest on average: best: mean 0\.800; lowest: first: mean 0\.700/);
   const k = policyComparisonChart([{ policy: "x", trace: "a", value: 1234 }], { metric: "kops" });
-  assert.match(k.svg, /Throughput \(thousands of ops\/s\)/);
+  assert.match(k.svg, /Throughput \(thousands of ops\/s, log scale\)/);
+  assert.match(k.svg, /<circle/, "throughput is drawn as dots");
+  assert.doesNotMatch(c.svg, /log scale/);
   // Rates combine as total operations over total time: y's slow trace outweighs its fast one.
   const rates = policyComparisonChart([
     { policy: "x", trace: "a", value: 1000 },
