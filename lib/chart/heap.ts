@@ -173,8 +173,10 @@ export function policyComparisonChart(
         } thousand ops/s; slowest: ${ranked.at(-1)}, ${
           fmt(mean(ranked.at(-1)!))
         }. Each is all the operations over the total time (Malloc Lab's measure), so a slow trace weighs what it costs.`,
-      x: { label: "Trace", axis: "bottom" },
-      fx: { label: null, axis: null },
+      // One group per trace, named below it; the legend names the configurations.
+      x: { axis: null },
+      fx: { label: "Trace", axis: "bottom", labelOffset: 34 },
+      marginBottom: 44,
       y: {
         label: metric === "util"
           ? "Utilization (fraction)"
