@@ -7,9 +7,11 @@
  * Where the Python script stops with an exception (a bad policy, `-P 0`, a
  * malformed `-A` item, freeing the index of a failed allocation), the same
  * standard output is printed, the exception goes to standard error, and the
- * exit status is 1, as Python's. Flags that are not integers, and `-n`
- * beyond {@linkcode MAX_MALLOC_OPS}, are usage errors (status 2) before any
- * output.
+ * exit status is 1, as Python's. Flags that are not integers, `-n`
+ * beyond {@linkcode MAX_MALLOC_OPS}, and a run whose free lists could exceed
+ * {@linkcode MAX_MALLOC_LIST_ENTRIES} entries in all (each operation keeps,
+ * and `-c` prints, the whole free list) are usage errors (status 2) before
+ * any output, so a run's memory and output stay bounded.
  *
  * @module
  */
@@ -133,7 +135,15 @@ const OPTIONS: OstepOption[] = [
 ];
 
 /** The most random operations a run may ask for (`-n`). */
-export const MAX_MALLOC_OPS = 1_000_000;
+export const MAX_MALLOC_OPS = 100_000;
+/**
+ * The most free-list entries a run may keep in all: each operation keeps a copy
+ * of the free list (`-c` prints it), which holds at most min(-S, operations)
+ * entries, so operations × min(-S, operations) must stay under this (about
+ * 200 MB and 1 s at the default heap of 100; `-n 1000000` took 3.9 GB and 81 s,
+ * then failed).
+ */
+export const MAX_MALLOC_LIST_ENTRIES = 2_000_000;
 /** The largest magnitude of the other integer flags, so that every address stays exact. */
 const MAX_INT = 2 ** 50;
 
@@ -178,7 +188,8 @@ function formatEvents(
  * @returns Standard output, standard error (the Python exception where the
  *   script would stop with one) and the exit status (0, or 1 after such an exception).
  * @throws {TypeError} For an unknown flag or a value that is not an integer (a usage error).
- * @throws {RangeError} For `-n` above {@linkcode MAX_MALLOC_OPS} or another integer beyond 2^50.
+ * @throws {RangeError} For `-n` above {@linkcode MAX_MALLOC_OPS}, another integer beyond 2^50,
+ *   or operations × min(-S, operations) above {@linkcode MAX_MALLOC_LIST_ENTRIES}.
  *
  * @example OSTEP's first question with answers
  * ```ts
@@ -211,6 +222,15 @@ export function mallocCli(args: readonly string[]): CliOutput & { stderr: string
     opsPAlloc: int("opsPAlloc", "-P (percentAlloc)"),
     opsList: raw.opsList as string,
   };
+  const listed = settings.opsList !== "";
+  const ops = Math.max(0, listed ? settings.opsList.split(",").length : settings.opsNum);
+  const longest = Math.max(1, Math.min(settings.heapSize, ops));
+  if (ops * longest > MAX_MALLOC_LIST_ENTRIES) {
+    const [flag, n] = listed ? ["-A (allocList)", "the operations"] : ["-n (numOps)", "-n"];
+    throw new RangeError(
+      `Invalid ${flag}: each operation keeps (and -c prints) the free list, up to min(-S, ${n}) entries, so ${n} × min(-S, ${n}) must be at most ${MAX_MALLOC_LIST_ENTRIES}: received ${ops} × ${longest}`,
+    );
+  }
   const solve = raw.solve === true;
   let run;
   try {

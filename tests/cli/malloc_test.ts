@@ -43,6 +43,37 @@ Deno.test("sim malloc: bad flags are usage errors naming the flag", () => {
   assert.throws(() => mallocCli(["-s"]), /-s requires a value/);
 });
 
+Deno.test("sim malloc: a run whose free lists would not fit in memory is refused before it starts", () => {
+  // Each operation keeps a copy of the free list: -n 1000000 took 3.9 GB and 81 s, then failed
+  // with "Invalid string length"; with a big heap V8 ran out of memory.
+  const refused: [string[], RegExp][] = [
+    [
+      ["-n", "100000", "-c"],
+      /^Invalid -n \(numOps\): .* must be at most 2000000: received 100000 × 100$/,
+    ],
+    [["-n", "5000", "-S", "100000000"], /received 5000 × 5000$/],
+    [
+      ["-A", Array(1500).fill("+1").join(","), "-S", "10000"],
+      /^Invalid -A \(allocList\): .*received 1500 × 1500$/,
+    ],
+    [
+      ["-n", "100001", "-S", "1"],
+      /^Invalid -n \(numOps\): must be between .* and 100000: received 100001$/,
+    ],
+  ];
+  for (const [args, message] of refused) {
+    assert.throws(
+      () => mallocCli(args),
+      (e: Error) => e instanceof RangeError && message.test(e.message),
+    );
+  }
+  // Runs at the limits stay well inside it: the default heap, and a heap as big as the run.
+  const at = mallocCli(["-n", "1400", "-S", "1000000", "-r", "2", "-c"]);
+  assert.equal(at.status, 0);
+  assert.ok(at.stdout.length < 2_000_000, `${at.stdout.length} characters`);
+  assert.equal(mallocCli(["-n", "2000", "-c"]).status, 0);
+});
+
 Deno.test("sim malloc reads integers as optparse does", () => {
   const settings = (args: string[]) => JSON.parse(mallocCli([...args, "--json"]).stdout).settings;
   assert.equal(settings(["-S", "0b101"]).heapSize, 5);
