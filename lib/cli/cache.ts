@@ -34,7 +34,9 @@ Options:
   --seed <num>      Seed of the random policy (default 0).
   --write-back      Write-back, write-allocate (default, as csim).
   --write-through   Write-through, write-allocate.
-  --config <file>   A JSON hierarchy (levels, instructionL1, memoryLatencyCycles, ...).
+  --config <file>   A JSON hierarchy (levels, instructionL1, memoryLatencyCycles, ...);
+                    prints each level's counts (split into compulsory, capacity and
+                    conflict misses unless "classifyMisses": false) and the AMAT.
   --json            Print one JSON document.
 
 Examples:
@@ -451,7 +453,11 @@ export async function cacheCli(
   }
   if (o.config !== undefined) {
     for (const l of result.levels) {
-      emit(`${l.name} hits:${l.hits} misses:${l.misses} evictions:${l.evictions}`);
+      // With the 3C split on (classifyMisses, the default) the misses are split by kind too.
+      const split = l.compulsory === null
+        ? ""
+        : ` compulsory:${l.compulsory} capacity:${l.capacity} conflict:${l.conflict}`;
+      emit(`${l.name} hits:${l.hits} misses:${l.misses} evictions:${l.evictions}${split}`);
     }
     emit(`AMAT:${result.amatCycles.toFixed(3)} cycles`);
     return { stdout, stderr: result.warnings.map((w) => `warning: ${w}`), status: 0 };

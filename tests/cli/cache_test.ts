@@ -100,11 +100,32 @@ Deno.test("--config runs a multi-level hierarchy", async () => {
     assert.equal(out.status, 0, out.stderr.join("\n"));
     // L1 = csim -s 1 -E 1 -b 4 on the mini trace: 10 s0, 20 s0 (evicts), 22 hit, 18 s1, 110 s1 (evicts 18... ) etc.
     const l1 = runCsim(await readTraceFile(MINI), { s: 1, E: 1, b: 4 });
-    assert.equal(out.stdout[0], `L1 hits:${l1.hits} misses:${l1.misses} evictions:${l1.evictions}`);
-    assert.match(out.stdout[1], /^L2 hits:\d+ misses:\d+ evictions:\d+$/);
-    assert.match(out.stdout[2], /^AMAT:\d+\.\d{3} cycles$/);
     const json = JSON.parse((await cacheCli(["--config", config, "-t", MINI, "--json"])).stdout[0]);
     assert.equal(json.levels.length, 2);
+    // The 3C split is on by default: each level's line ends with its misses by kind.
+    const [j1, j2] = json.levels;
+    assert.equal(
+      out.stdout[0],
+      `L1 hits:${l1.hits} misses:${l1.misses} evictions:${l1.evictions} compulsory:${j1.compulsory} capacity:${j1.capacity} conflict:${j1.conflict}`,
+    );
+    assert.equal(j1.compulsory + j1.capacity + j1.conflict, l1.misses);
+    assert.equal(
+      out.stdout[1],
+      `L2 hits:${j2.hits} misses:${j2.misses} evictions:${j2.evictions} compulsory:${j2.compulsory} capacity:${j2.capacity} conflict:${j2.conflict}`,
+    );
+    assert.match(out.stdout[2], /^AMAT:\d+\.\d{3} cycles$/);
+    // Without the split, the counts alone.
+    const plainConfig = await temp(
+      ".json",
+      JSON.stringify({ ...JSON.parse(await Deno.readTextFile(config)), classifyMisses: false }),
+    );
+    const plain = await cacheCli(["--config", plainConfig, "-t", MINI]);
+    await Deno.remove(plainConfig);
+    assert.equal(
+      plain.stdout[0],
+      `L1 hits:${l1.hits} misses:${l1.misses} evictions:${l1.evictions}`,
+    );
+    assert.match(plain.stdout[1], /^L2 hits:\d+ misses:\d+ evictions:\d+$/);
     const bad = await temp(
       ".json",
       JSON.stringify({ levels: [{ sets: 3, ways: 1, lineBytes: 16 }] }),
