@@ -555,7 +555,9 @@ async function runJob(
           wallLimitMs(s.timeLimitMs) / 1000
         } s of real time, ${cpuUsed.toFixed(1)} s of it computing (an await that never ends?)`;
       } else if (
-        oom || status.signal === "SIGTRAP" || status.signal === "SIGABRT" ||
+        // The stderr text counts only with a crash: a student can print "out of memory" and exit.
+        (oom && (status.signal !== null || status.code >= 128)) ||
+        status.signal === "SIGTRAP" || status.signal === "SIGABRT" ||
         status.code === 133 || status.code === 134
       ) {
         reason = `out of memory: the tests were stopped at the limit of ${s.heapMiB} MiB of heap${

@@ -42,7 +42,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "./judge_assert.ts";
 import { z } from "zod";
 
 /** One call of the student's answer: its arguments (plain data). */

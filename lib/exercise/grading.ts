@@ -184,7 +184,7 @@ export function studentModuleSource(
  *
  * @param text The submission's text.
  * @param name The submission's name (its file name may name the lesson, e.g. `alice-00-welcome.ipynb`).
- * @param lessons Lessons to grade against (default: found from the exercise tags, check calls and the name).
+ * @param lessons Lessons to grade against (default: the one lesson named by the exercise tags, check calls and the name; a notebook naming several is not graded).
  * @returns The plan.
  *
  * @example A file that is not JSON still names its exercises
@@ -224,6 +224,22 @@ export function planSubmission(text: string, name: string, lessons?: string[]): 
     }
   }
   const exercises = [...chosen].sort().flatMap((l) => listExercises(l));
+  if (!lessons && chosen.size > 1) {
+    // A notebook is one lesson. Grading every lesson it names would let a submission add
+    // another lesson's exercises to its total (and its maximum), raising its share of points.
+    const several = `${name}: the notebook names several lessons (${
+      [...chosen].sort().join(", ")
+    }) by its file name, exercise tags or check calls: grade it with --lesson`;
+    return {
+      message: [message, several].filter(Boolean).join("\n"),
+      jobs: exercises.map((exercise) => ({
+        exercise,
+        studentModule: null,
+        cellFirstLine: 0,
+        message: `not graded: ${several}`,
+      })),
+    };
+  }
   if (exercises.length === 0) {
     return {
       message: message ||

@@ -3,7 +3,7 @@
 // lesson 05 and 06 banks use it so that their tests already have the shape of
 // the input -> output format (computing apart from judging) and convert to it
 // by dropping this adapter.
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 
 /** A test as data: argument lists, and either the wanted results or a judge. */
 export interface DataTest {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises } from "../exercise.ts";
 
 /** Bytes of one encoded record: id (4, little-endian), score (2), flags (1), checksum (1). */
@@ -105,6 +105,7 @@ export const designEncodeInto = defineExercise<EncodeIntoFn>({
         const got = r[0] as { sameBuffer: boolean; bytes: number[][] };
         const want = expectedBytes(calls[0][0] as [number, number][]);
         assert.ok(got.sameBuffer, "return the buffer you were given (out), not a new one");
+        assert.equal(got.bytes.length, want.length, "one result per record");
         got.bytes.forEach((b, i) =>
           assert.deepEqual(
             b,

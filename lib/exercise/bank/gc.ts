@@ -4,7 +4,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
 import { createGcCollector, runGcWorkload } from "../../gc/mod.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises } from "../exercise.ts";
 import { createPrng } from "../../random/mod.ts";
 import { LEAK_SCENARIOS, type LeakScenario } from "../../probe/leak_scenarios.ts";
@@ -354,14 +354,18 @@ export const leaksLru = defineExercise<(capacity: number) => LruCacheLike>({
         r.forEach((got, i) => {
           const [capacity, ops] = calls[i] as [number, LruOp[]];
           const want = lruReference(capacity, ops);
-          const at = (got as unknown[]).findIndex((x, k) =>
-            !Object.is(x, want[k]) && x !== want[k]
+          assert.ok(
+            Array.isArray(got) && got.length === want.length,
+            `capacity ${capacity}: expected one result per operation (${want.length}): received ${
+              Array.isArray(got) ? got.length : JSON.stringify(got)
+            }`,
           );
+          const at = got.findIndex((x, k) => !Object.is(x, want[k]) && x !== want[k]);
           assert.equal(
             at,
             -1,
             `capacity ${capacity}: operation ${at} ${JSON.stringify(ops[at])} gave ${
-              JSON.stringify((got as unknown[])[at])
+              JSON.stringify(got[at])
             }, an LRU cache gives ${JSON.stringify(want[at])}`,
           );
         }),

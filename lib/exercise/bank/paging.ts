@@ -5,7 +5,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { registerPractice } from "../practice.ts";
 import {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises, show } from "../exercise.ts";
 import { checkBorrows, OutsideSubsetError } from "../../ownership/mod.ts";
 

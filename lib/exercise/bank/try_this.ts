@@ -5,7 +5,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises } from "../exercise.ts";
 
 /** What exercise 1 asks for: VmRSS in bytes, or null when the text has none. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import assert from "../judge_assert.ts";
 import { defineHiddenTests, type HiddenTests, visibleAsHidden } from "../exercise.ts";
 import { runGcWorkload } from "../../gc/mod.ts";
 import {

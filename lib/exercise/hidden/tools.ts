@@ -190,7 +190,10 @@ export const toolsCpuShareHidden: HiddenTests = defineHiddenTests<
       judge: (got, _calls, expected) => {
         got.forEach((g, i) => {
           const want = expected![i] as number;
-          if (typeof g !== "number" || Math.abs(g - want) > 1e-9 * Math.max(1, Math.abs(want))) {
+          // Written so that NaN fails: NaN > x is false, so "not within" must be tested as !(<=).
+          if (
+            typeof g !== "number" || !(Math.abs(g - want) <= 1e-9 * Math.max(1, Math.abs(want)))
+          ) {
             throw new Error(`call ${i + 1}: expected ${want}: received ${JSON.stringify(g)}`);
           }
         });
