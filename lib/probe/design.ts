@@ -74,10 +74,16 @@ async function runChild(args: Record<string, unknown>): Promise<ChildRun> {
   const stderr = new TextDecoder().decode(out.stderr);
   const line = stderr.split("\n").find((l) => l.startsWith("RESULT "));
   if (!out.success || !line) {
+    // Name the bound the child hit, so that a Try it pushed too far says what to lower.
+    const why = out.signal === "SIGKILL"
+      ? `was stopped at its time limit of ${DESIGN_CHILD_TIMEOUT_MS / 1000} s`
+      : /out of memory|heap limit/i.test(stderr)
+      ? `ran out of its ${DESIGN_CHILD_HEAP_MIB} MiB heap`
+      : `failed (${out.signal ?? out.code})`;
     throw new Error(
-      `Cannot measure ${args.experiment} (${args.variant}): the child process failed (${
-        out.signal ?? out.code
-      }): ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      `Cannot measure ${args.experiment} (${args.variant}): the child process ${why}: ${
+        stderr.trim().split("\n").slice(-3).join(" | ")
+      }`,
     );
   }
   const collections = { minor: 0, major: 0 };
