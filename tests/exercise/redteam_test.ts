@@ -203,7 +203,7 @@ Deno.test("judging: every bank and hidden test judges through judge_assert.ts, n
 // ---------------------------------------------------------------------------------------------
 // Planning: one lesson per notebook.
 
-Deno.test("planning: a notebook that names two lessons is not graded without --lesson; with it, the other lesson's cells are ignored", () => {
+Deno.test("planning: a notebook naming two lessons is not graded without --lesson (with it, the other lesson's cells are ignored); outputs, markdown cells and deep JSON fool nothing", () => {
   const welcome = Deno.readTextFileSync(`${NOTEBOOKS}/00-welcome.ipynb`);
   const nb = JSON.parse(welcome);
   nb.cells.push(sourceCell("09-debugging-tools", "tools-cpu-share"));
@@ -236,6 +236,34 @@ Deno.test("planning: a notebook that names two lessons is not graded without --l
     planSubmission(JSON.stringify(md), "carol.ipynb").message,
     /names several lessons/,
   );
+  // Outputs pre-filled with a pass are never read; an exercise tag on a markdown or raw cell
+  // holding code does not make it an answer; JSON nested millions deep is a message, not a crash.
+  const filled = JSON.parse(welcome);
+  const cell = filled.cells.find((c: Cell) =>
+    (c.metadata.tags ?? []).includes("exercise:welcome-page-of")
+  );
+  cell.source = "// forged\nconst pageOf = undefined;";
+  cell.outputs = [{ output_type: "stream", name: "stdout", text: ["welcome-page-of 4/4 passed"] }];
+  filled.cells.push({
+    cell_type: "markdown",
+    id: "md",
+    metadata: { tags: ["exercise:welcome-align-up"] },
+    source: "function alignUp(a: number, n: number) { return a; }",
+  });
+  filled.cells = filled.cells.filter((c: Cell) =>
+    !(c.cell_type === "code" && (c.metadata.tags ?? []).includes("exercise:welcome-align-up"))
+  );
+  const filledPlan = planSubmission(JSON.stringify(filled), "dave-00-welcome.ipynb");
+  const pageOf = filledPlan.jobs.find((j) => j.exercise.id === "welcome-page-of")!;
+  assert.match(pageOf.studentModule!, /forged/);
+  assert.doesNotMatch(pageOf.studentModule!, /passed/);
+  const alignUp = filledPlan.jobs.find((j) => j.exercise.id === "welcome-align-up")!;
+  assert.equal(alignUp.studentModule, null);
+  assert.match(alignUp.message, /no code cell tagged exercise:welcome-align-up/);
+  const deep = planSubmission("[".repeat(4_000_000), "erin-00-welcome.ipynb");
+  assert.match(deep.message, /Cannot read erin-00-welcome\.ipynb: invalid JSON/);
+  assert.ok(deep.jobs.length === 3 && deep.jobs.every((j) => j.studentModule === null));
+
   // Every lesson as it ships names exactly its own lesson.
   for (const f of Deno.readDirSync(NOTEBOOKS)) {
     if (!f.name.endsWith(".ipynb")) continue;
