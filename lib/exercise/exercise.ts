@@ -15,8 +15,10 @@
  *   `defineExercise({ id, title, lesson, points, expects, run?, tests })`,
  *   each test `{ name, points?, calls, want }` (the expected result of each
  *   call, compared with deep strict equality) or `{ name, points?, calls,
- *   judge }` (a function of the results that throws a `node:assert` error
- *   with a helpful message). Visible tests must hold no more than a student
+ *   judge }` (a function of the results that throws an assertion error
+ *   with a helpful message; the results come from the student's process, so
+ *   it trusts none of them: `assert` from `judge_assert.ts`, lengths and
+ *   types checked, NaN failing). Visible tests must hold no more than a student
  *   may see. `run(answer, ...args)` (optional; default `answer(...args)`)
  *   turns one call into a result where the student's code runs: use it for
  *   stateful answers (a replacement policy, an allocator) driven by an
