@@ -159,7 +159,7 @@ export function gcPauseTimelineChart(runs: readonly GcRunResult[]): Chart {
     caption: `${
       parts.join("; ")
     }. Many small pauses or a few large ones: the same total can be spread very differently.`,
-    x: { label: "Workload line", grid: true },
+    x: { label: "Time (workload lines run, one operation each)", grid: true },
     y: { label: "Pause (work units)", grid: true, nice: true, zero: true },
     color: { legend: true, domain: runs.map((r) => r.collector) },
     symbol: { domain: ["full", "minor", "rc"], range: ["circle", "plus", "diamond"] },
@@ -207,7 +207,7 @@ export function gcOccupancyChart(
     title: options.title ?? "Bytes held by objects during the run",
     caption: options.caption ??
       `Tracing collectors let garbage pile up until a collection, then drop back.${note}`,
-    x: { label: "Workload line", grid: true },
+    x: { label: "Time (workload lines run, one operation each)", grid: true },
     y: { label: "Held by objects (bytes)", grid: true, zero: true },
     color: { legend: true, domain: [...labels] },
     marks: [Plot.line(data, { x: "line", y: "bytes", stroke: "collector", curve: "step-after" })],
