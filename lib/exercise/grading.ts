@@ -654,7 +654,7 @@ export function scoreTable(grades: SubmissionGrade[]): string {
   const rows = [["Submission", "Total", ...ids]];
   for (const g of grades) {
     rows.push([
-      g.name,
+      printable(g.name),
       `${g.score}/${g.maxScore}`,
       ...ids.map((id) => {
         const e = g.exercises.find((x) => x.id === id);
@@ -666,13 +666,27 @@ export function scoreTable(grades: SubmissionGrade[]): string {
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
   const notes: string[] = [];
   for (const g of grades) {
-    if (g.message) notes.push(`${g.name}: ${g.message.split("\n")[0]}`);
+    if (g.message) notes.push(`${printable(g.name)}: ${printable(g.message.split("\n")[0])}`);
     for (const e of g.exercises) {
       const fail = e.message || e.tests.find((t) => !t.passed)?.message;
       if (e.score < e.maxScore && fail) {
-        notes.push(`${g.name} ${e.id}: ${fail.split("\n")[0]}`);
+        notes.push(`${printable(g.name)} ${e.id}: ${printable(fail.split("\n")[0])}`);
       }
     }
   }
   return lines.join("\n") + (notes.length ? "\n\n" + notes.join("\n") : "") + "\n";
+}
+
+/**
+ * Text from a submission (its file name, its error messages) made safe for a
+ * terminal: control characters (line breaks, carriage returns, escape
+ * sequences that move the cursor or rewrite lines) are shown as `\uXXXX`, so
+ * a name or a message cannot forge or hide a row of the score table.
+ */
+function printable(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -8,6 +8,9 @@
  *   test worth 2 points), `leaks-lru` and `design-encode-into` (an empty or
  *   shortened list of results passed, which a student gets by patching
  *   `Array.prototype.map` in its own process, where the bank's `run` runs);
+ * - `safety-fix-borrow` kept "the program's meaning" by a regular expression
+ *   on its text, so `// x.push(4);` in a comment scored 4/4: now read from
+ *   the parsed program;
  * - a notebook that adds another lesson's exercises (or names two lessons)
  *   to raise its share of points is not graded without `--lesson`;
  * - forged result lines under the real marker (stolen by patching
@@ -17,9 +20,11 @@
  * - printing "out of memory" to stderr and exiting is reported as an exit;
  * - lying objects (Proxies, getters, `toJSON`, `valueOf`, polluted
  *   prototypes), lying clocks, floods of unterminated output, and every
- *   door out of the sandbox (network, processes, FFI, workers, writes,
- *   directory listings, the environment);
- * - symbolic links among the submissions, and names that collide.
+ *   door out of the sandbox (network, processes, FFI, imports, writes,
+ *   directory listings, the environment; a Worker cannot even start);
+ * - symbolic links among the submissions, names that collide, and names or
+ *   error messages with line breaks or terminal escapes that forged rows of
+ *   the score table (now shown as `\uXXXX`).
  *
  * One sandboxed grading run serves every end-to-end case; each hostile
  * notebook keeps only the one exercise cell it attacks, so each costs one
@@ -37,6 +42,7 @@ import {
   judgeResults,
   listExercises,
   planSubmission,
+  scoreTable,
   type SubmissionGrade,
 } from "memgarden";
 import "memgarden/exercise/hidden/mod.ts";
@@ -200,6 +206,43 @@ Deno.test("judging: every bank and hidden test judges through judge_assert.ts, n
   }
 });
 
+Deno.test("judging: safety-fix-borrow's 'keeps the meaning' reads the program, not its text: a statement in a comment or a dead branch does not count", () => {
+  const ex = getExercise("safety-fix-borrow");
+  const plan = gradingPlan(ex);
+  const grade = (program: string) => {
+    const report = emptyChildReport();
+    let i = 0;
+    for (const t of plan.tests) for (const _ of t.calls) report.answers.set(i++, { ok: program });
+    return judgeJob(ex, plan, report, "");
+  };
+  const meaning = (program: string) =>
+    grade(program).tests.find((t) => /pushes 4 onto x and prints y/.test(t.name))!;
+  const head = "fn main() {\n    let mut x = vec![1, 2, 3];\n    let y = &x;\n";
+  // Before: each of these kept "the meaning" (a regular expression on the text) and scored 4/4.
+  const cheats = [
+    `${head}    println!("{:?}", y);\n    // x.push(4);\n}\n`,
+    `${head}    println!("{:?}", y);\n}\n// x.push(4);\n`,
+    `${head}    println!("{:?}", y);\n    if false {\n        x.push(4);\n    }\n}\n`,
+    `${head}    /* println!("{:?}", y); */\n    x.push(4);\n}\n`,
+  ];
+  for (const cheat of cheats) {
+    const t = meaning(cheat);
+    assert.equal(t.passed, false, cheat);
+    assert.match(t.message, /must still (call x\.push\(4\)|print y)/);
+    assert.ok(grade(cheat).score < grade(cheat).maxScore, cheat);
+  }
+  // Honest fixes keep full marks: printing first, or ending the borrow in a block.
+  for (
+    const fix of [
+      `${head}    println!("{:?}", y);\n    x.push(4);\n}\n`,
+      `fn main() {\n    let mut x = vec![1, 2, 3];\n    {\n        let y = &x;\n        println!("{:?}", y);\n    }\n    x.push(4);\n}\n`,
+    ]
+  ) {
+    const g = grade(fix);
+    assert.equal(g.score, g.maxScore, JSON.stringify(g.tests));
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Planning: one lesson per notebook.
 
@@ -271,6 +314,35 @@ Deno.test("planning: a notebook naming two lessons is not graded without --lesso
     const plan = planSubmission(text, f.name);
     assert.doesNotMatch(plan.message, /several lessons/, f.name);
   }
+});
+
+Deno.test("score table: a file name or an error message with line breaks or escape sequences cannot forge or hide a row", () => {
+  // A student names the file, and writes the message its code throws (the child keeps its first
+  // line, with any carriage return or escape sequence in it).
+  const name = "x\nmallory-00-welcome.ipynb  10/10  3/3  4/4  3/3\x1b[1A\r.ipynb";
+  const message = "call threw Error: \x1b[2K\r\x1b[3Amallory  10/10\u2028\u0085x";
+  const text = scoreTable([{
+    name,
+    path: name,
+    sha256: "",
+    score: 0,
+    maxScore: 4,
+    message: "",
+    exercises: [{
+      id: "welcome-page-of",
+      title: "",
+      score: 0,
+      maxScore: 4,
+      message: "",
+      tests: [{ name: "t", passed: false, message, points: 0, maxPoints: 4 }],
+    }],
+  }]);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+  const lines = text.trimEnd().split("\n");
+  assert.equal(lines.length, 4, text); // the header, one row, a blank line, one note
+  assert.ok(lines.every((l) => !l.startsWith("mallory")), text);
+  assert.match(lines[1], /^x\\u000amallory.*\\u001b\[1A\\u000d\.ipynb\s+0\/4\s+0\/4$/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,38 @@
  */
 import assert from "../judge_assert.ts";
 import { defineExercise, registerExercises, show } from "../exercise.ts";
-import { checkBorrows, OutsideSubsetError } from "../../ownership/mod.ts";
+import {
+  type Block,
+  checkBorrows,
+  type Expr,
+  OutsideSubsetError,
+  parseRust,
+} from "../../ownership/mod.ts";
+
+/**
+ * The expressions `main` runs unconditionally: its statements and tail, and
+ * those of plain blocks inside it, not under an `if`, a loop or another
+ * function (so a statement in a comment or a dead branch is not counted).
+ */
+function mainExpressions(source: string): Expr[] {
+  let block: Block | undefined;
+  try {
+    block = parseRust(source).fns.find((f) => f.name === "main")?.body;
+  } catch (e) {
+    assert.fail(`not a program of the course's Rust subset: ${(e as Error).message}`);
+  }
+  assert.ok(block, "the program must still have fn main");
+  const out: Expr[] = [];
+  const walk = (b: Block) => {
+    const exprs = b.stmts.flatMap((s) => s.kind === "expr" ? [s.expr] : []);
+    for (const e of b.tail ? [...exprs, b.tail] : exprs) {
+      out.push(e);
+      if (e.kind === "block") walk(e.block);
+    }
+  };
+  walk(block);
+  return out;
+}
 
 /**
  * The essay's rejected program, which exercise "safety-fix-borrow" asks to fix.
@@ -115,12 +146,22 @@ export const safetyFixBorrow = defineExercise<() => string>({
       points: 1,
       calls: [[]],
       judge: ([src]) => {
-        const text = String(src);
-        assert.match(text, /x\.push\(4\)/, "the program must still call x.push(4)");
-        assert.match(
-          text,
-          /println!\("\{:\?\}", y\)/,
-          'the program must still print y with println!("{:?}", y)',
+        // On the parsed program, not its text: "x.push(4)" in a comment does not count.
+        const exprs = mainExpressions(String(src));
+        const is = (e: Expr, name: string) => e.kind === "path" && e.name === name;
+        assert.ok(
+          exprs.some((e) =>
+            e.kind === "method" && e.name === "push" && is(e.recv, "x") && e.args.length === 1 &&
+            e.args[0].kind === "int" && e.args[0].value === 4
+          ),
+          "the program must still call x.push(4) in main (not in a comment or a branch)",
+        );
+        assert.ok(
+          exprs.some((e) =>
+            e.kind === "println" && e.macro === "println" && e.format === "{:?}" &&
+            e.args.length === 1 && is(e.args[0], "y")
+          ),
+          'the program must still print y with println!("{:?}", y) in main',
         );
       },
     },
