@@ -162,6 +162,21 @@ Deno.test("sim mdriver: the Malloc Lab techniques reach a mean utilization of 0.
   }
 });
 
+Deno.test("sim mdriver: a slow trace is timed once, a quick one at least three times", () => {
+  const trace = [{ name: "t.rep", text: "0\n1\n2\n1\na 0 24\nf 0\n" }];
+  const timedRuns = (msPerRun: number) => {
+    let clock = 0, reads = 0;
+    const [row] = runMdriver(trace, {}, () => (reads++ % 2 === 0 ? clock : (clock += msPerRun)));
+    assert.equal(row.secs, msPerRun / 1000);
+    return reads / 2;
+  };
+  // A trace of a million operations on an implicit list took minutes a run: four runs were too many.
+  assert.equal(timedRuns(5000), 1);
+  assert.equal(timedRuns(600), 2);
+  assert.equal(timedRuns(100), 3);
+  assert.equal(timedRuns(1), 50);
+});
+
 Deno.test("sim mdriver: a malformed trace names its line; a bad one is reported invalid", () => {
   assert.throws(
     () => runMdriver([{ name: "bad.rep", text: "0\n1\n1\n1\nq 0 1\n" }], {}),
