@@ -16,7 +16,8 @@
  * - forged result lines under the real marker (stolen by patching
  *   `TextEncoder.prototype.encode`) are only answers, judged as such;
  * - a huge wrong answer is judged in linear time (node:assert's diff was
- *   quadratic: one answer could hold the grader for hours);
+ *   quadratic: one answer could hold the grader for hours), and a judge's
+ *   own message is no longer followed by a diff that showed the answer;
  * - printing "out of memory" to stderr and exiting is reported as an exit;
  * - lying objects (Proxies, getters, `toJSON`, `valueOf`, polluted
  *   prototypes), lying clocks, floods of unterminated output, and every
@@ -42,6 +43,7 @@ import {
   judgeResults,
   listExercises,
   planSubmission,
+  runExerciseTests,
   scoreTable,
   type SubmissionGrade,
 } from "memgarden";
@@ -240,6 +242,19 @@ Deno.test("judging: safety-fix-borrow's 'keeps the meaning' reads the program, n
   ) {
     const g = grade(fix);
     assert.equal(g.score, g.maxScore, JSON.stringify(g.tests));
+  }
+});
+
+Deno.test("checks: a judge's own message is not followed by a diff that gives the answer away", async () => {
+  // gc-rc-leak's judge says "list every object a cycle keeps alive, and only those"; Deno's
+  // node:assert appended a diff listing the expected objects, and the hidden test asks the same.
+  const ex = getExercise("gc-rc-leak");
+  const right = asData(ex.run(getHiddenTests(ex.id)!.reference)) as string[];
+  assert.ok(right.length > 0);
+  for (const o of await runExerciseTests(ex, () => ["x"])) {
+    assert.equal(o.passed, false);
+    assert.doesNotMatch(o.message, /actual - expected/);
+    for (const id of right) assert.ok(!o.message.includes(`'${id}'`), o.message);
   }
 });
 
