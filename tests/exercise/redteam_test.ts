@@ -36,6 +36,7 @@ import { isDeepStrictEqual } from "node:util";
 import {
   asData,
   emptyChildReport,
+  encodeValue,
   getExercise,
   getHiddenTests,
   gradingPlan,
@@ -128,9 +129,18 @@ function junk(right: unknown): [string, unknown][] {
   ];
 }
 
-Deno.test("judges: no answer built without knowing the right one (NaN, null, empty or halved lists...) passes a test with points", () => {
+Deno.test("judges: no answer built without knowing the right one (NaN, null, empty or halved lists...) passes a test with points, and judging changes no shared plan", () => {
   const holes: string[] = [];
   let judged = 0;
+  // The plans are shared by every submission of a run: no judging may change them.
+  const snapshot = () =>
+    JSON.stringify(encodeValue(
+      listExercises().map((ex) => [
+        gradingPlan(ex).tests.map((t) => [t.calls, t.expected, t.want]),
+        ex.tests.map((t) => [t.calls, t.want]),
+      ]),
+    ));
+  const before = snapshot();
   for (const ex of listExercises()) {
     const hidden = getHiddenTests(ex.id);
     assert.ok(hidden, `${ex.id} has hidden tests`);
@@ -163,6 +173,7 @@ Deno.test("judges: no answer built without knowing the right one (NaN, null, emp
   }
   assert.ok(judged > 500, `judged ${judged} junk answers`);
   assert.deepEqual(holes, [], "junk that passed");
+  assert.ok(snapshot() === before, "judging junk changed the calls or expected results");
 });
 
 Deno.test("judging: a huge wrong answer fails in linear time, not after a diff quadratic in its size", () => {
