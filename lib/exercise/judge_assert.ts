@@ -18,7 +18,7 @@ import nodeAssert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 
 /** Above this many characters (both values' JSON together), a failed comparison is not diffed. */
-export const DIFF_LIMIT_CHARS = 4096;
+const DIFF_LIMIT_CHARS = 4096;
 
 /** The JSON length of a value, or Infinity when it has none cheaply (bigints, cycles). */
 function jsonSize(value: unknown): number {
