@@ -130,7 +130,7 @@ export function parseMdriverFlags(args: readonly string[]): MdriverFlags {
       if (name === "--place-high" || name === "--grow") {
         const n = Number(value);
         const ok = name === "--grow"
-          ? value.trim() !== "" && n >= 0 && n <= 1
+          ? /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) && n >= 0 && n <= 1 // decimal only
           : /^\d+$/.test(value) && n <= 2 ** 30;
         if (!ok) {
           throw new RangeError(

@@ -76,6 +76,16 @@ Deno.test("sim mdriver: flags are checked and named", () => {
     () => parseMdriverFlags(["--grow", "2"]),
     /--grow must be a number from 0 to 1: received "2"/,
   );
+  // JavaScript's Number() reads these as 1, 0.5 and 0: they are not numbers a user means.
+  for (const bad of ["0x1", " 0.5", "0b0", ""]) {
+    assert.throws(
+      () => parseMdriverFlags(["--grow", bad]),
+      /--grow must be a number from 0 to 1/,
+      bad,
+    );
+  }
+  assert.equal(parseMdriverFlags(["--grow", "1e-1"]).config.growFraction, 0.1);
+  assert.equal(parseMdriverFlags(["--grow", ".25"]).config.growFraction, 0.25);
   assert.throws(
     () => parseMdriverFlags(["--place-high", "-8"]),
     /--place-high must be an integer from 0 to 2\^30: received "-8"/,
