@@ -803,7 +803,8 @@ export function parseArgs(
   const inputs: string[] = [];
   const options: GradeOptions = {};
   const number = (flag: string, v: string | undefined, min: number, max: number, int: boolean) => {
-    const n = v === undefined || v.trim() === "" ? NaN : Number(v);
+    // Decimal only: Number() would also read "0x10", "0b1" and " 5 ".
+    const n = v === undefined || !/^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v) ? NaN : Number(v);
     if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) {
       throw new UsageError(
         `Cannot grade: ${flag} must be ${

@@ -193,6 +193,11 @@ Deno.test("grade and gradescope: a flag missing its value says it received nothi
       /--jobs must be a whole number .*: received nothing\n/,
     ],
     [() => parseGradeArgs(["a.ipynb", "--jobs", " "]), /--jobs must be .*: received " "\n/],
+    [() => parseGradeArgs(["a.ipynb", "--jobs", "0x10"]), /--jobs must be .*: received 0x10\n/],
+    [
+      () => parseGradeArgs(["a.ipynb", "--memory", "0b1000000"]),
+      /--memory must be .*: received 0b/,
+    ],
     [
       () => parseGradeArgs(["a.ipynb", "--lesson"]),
       /--lesson must be a lesson .*: received nothing$/,
