@@ -199,17 +199,24 @@ async function readRecords(
   if (!dropping && pending) line(pending);
 }
 
-/** Drain a stream, noting only whether it reported running out of memory. */
-async function watchErrors(stream: ReadableStream<Uint8Array>): Promise<boolean> {
+/**
+ * Drain a stream, noting only whether it reported running out of memory, and whether V8
+ * could not reserve a new isolate's code range (a Worker, under `prlimit --data`).
+ */
+async function watchErrors(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ oom: boolean; isolate: boolean }> {
   const decoder = new TextDecoder();
   let oom = false;
+  let isolate = false;
   let tail = "";
   for await (const chunk of stream) {
     const text = tail + decoder.decode(chunk, { stream: true });
     if (/out of memory|Reached heap limit|allocation failed/i.test(text)) oom = true;
+    if (/virtual memory for CodeRange/.test(text)) isolate = true;
     tail = text.slice(-64);
   }
-  return oom;
+  return { oom, isolate };
 }
 
 /** CPU seconds (user + system) of some processes, from `/proc/<pid>/stat`; null when all are gone. */
@@ -533,7 +540,7 @@ async function runJob(
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(request)).catch(() => {});
     await writer.close().catch(() => {});
-    const [, oom, status] = await Promise.all([
+    const [, { oom, isolate }, status] = await Promise.all([
       readRecords(child.stdout, `@@${nonce} `, onRecord),
       watchErrors(child.stderr),
       child.status,
@@ -554,6 +561,10 @@ async function runJob(
         reason = `time limit exceeded: the tests were stopped after ${
           wallLimitMs(s.timeLimitMs) / 1000
         } s of real time, ${cpuUsed.toFixed(1)} s of it computing (an await that never ends?)`;
+      } else if (isolate && report.ready && (status.signal !== null || status.code >= 128)) {
+        reason = `a Worker could not start: under the grader's limit of ${
+          s.dataMiB ?? "?"
+        } MiB of memory V8 cannot reserve a new isolate, so an exercise cell must not create Workers`;
       } else if (
         // The stderr text counts only with a crash: a student can print "out of memory" and exit.
         (oom && (status.signal !== null || status.code >= 128)) ||

@@ -22,7 +22,8 @@
  * - lying objects (Proxies, getters, `toJSON`, `valueOf`, polluted
  *   prototypes), lying clocks, floods of unterminated output, and every
  *   door out of the sandbox (network, processes, FFI, imports, writes,
- *   directory listings, the environment; a Worker cannot even start);
+ *   directory listings, the environment; a Worker cannot even start, which
+ *   was reported as "out of memory" and now says so);
  * - symbolic links among the submissions, names that collide, and names or
  *   error messages with line breaks or terminal escapes that forged rows of
  *   the score table (now shown as `\uXXXX`).
@@ -428,8 +429,8 @@ const PATCH_MAP = (test: string) =>
 
 /**
  * Probes of every door out of the sandbox: "D" when refused, "A" when it worked. (A Worker is
- * not among them: under the grader's `prlimit --data` V8 cannot reserve a new isolate's code
- * range, so `new Worker` ends the child at once, which the grader reports as out of memory.)
+ * tried on its own: under the grader's `prlimit --data` V8 cannot reserve a new isolate's code
+ * range, so `new Worker` ends the child, and the grader says so.)
  */
 function escapeCell(dir: string, port: number): string {
   return `let probed: Promise<string> | undefined;
@@ -585,7 +586,19 @@ function pageCount(sizeBytes: number, pageBytes = 4096): number {
   return Math.ceil(sizeBytes / pageBytes);
 }`,
       ),
-      // Every door out: files, the environment, network, processes, FFI, imports, workers.
+      // A Worker that would read a file: it cannot even start in the grader's memory limit.
+      "worker-00-welcome.ipynb": single(
+        W,
+        "welcome-page-of",
+        `new Worker(URL.createObjectURL(new Blob([
+  "postMessage(Deno.readTextFileSync(" + ${
+          JSON.stringify(JSON.stringify(`${dir}/canary.txt`))
+        } + "))",
+], { type: "text/javascript" })), { type: "module" });
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000); // the worker starts meanwhile
+${stubPageOf}`,
+      ),
+      // Every door out: files, the environment, network, processes, FFI, imports.
       "escape-00-welcome.ipynb": single(W, "welcome-page-count", escapeCell(dir, server.addr.port)),
     };
     const paths = [];
@@ -638,6 +651,10 @@ function pageCount(sizeBytes: number, pageBytes = 4096): number {
       clock.message,
       /time limit exceeded: the tests were stopped after 2 s of CPU time/,
     );
+
+    const worker = byId(g["worker-00-welcome.ipynb"], "welcome-page-of");
+    assert.equal(worker.score, 0);
+    assert.match(worker.message, /a Worker could not start: .*must not create Workers/);
 
     const flood = byId(g["flood-00-welcome.ipynb"], "welcome-page-count");
     assert.equal(flood.score, flood.maxScore, JSON.stringify(flood.tests));
