@@ -9,8 +9,9 @@
  *   shortened list of results passed, which a student gets by patching
  *   `Array.prototype.map` in its own process, where the bank's `run` runs);
  * - `safety-fix-borrow` kept "the program's meaning" by a regular expression
- *   on its text, so `// x.push(4);` in a comment scored 4/4: now read from
- *   the parsed program;
+ *   on its text, so `// x.push(4);` in a comment scored 4/4, and deleting the
+ *   push scored 3/4: now read from the parsed program, and required for the
+ *   checker's points;
  * - a notebook that adds another lesson's exercises (or names two lessons)
  *   to raise its share of points is not graded without `--lesson`;
  * - forged result lines under the real marker (stolen by patching
@@ -232,8 +233,10 @@ Deno.test("judging: safety-fix-borrow's 'keeps the meaning' reads the program, n
   const meaning = (program: string) =>
     grade(program).tests.find((t) => /pushes 4 onto x and prints y/.test(t.name))!;
   const head = "fn main() {\n    let mut x = vec![1, 2, 3];\n    let y = &x;\n";
-  // Before: each of these kept "the meaning" (a regular expression on the text) and scored 4/4.
+  // Before: the first four kept "the meaning" (a regular expression on the text) and scored 4/4;
+  // the last, the push deleted, scored 3/4 (a valid program that the checker accepts).
   const cheats = [
+    `${head}    println!("{:?}", y);\n}\n`,
     `${head}    println!("{:?}", y);\n    // x.push(4);\n}\n`,
     `${head}    println!("{:?}", y);\n}\n// x.push(4);\n`,
     `${head}    println!("{:?}", y);\n    if false {\n        x.push(4);\n    }\n}\n`,
@@ -243,7 +246,7 @@ Deno.test("judging: safety-fix-borrow's 'keeps the meaning' reads the program, n
     const t = meaning(cheat);
     assert.equal(t.passed, false, cheat);
     assert.match(t.message, /must still (call x\.push\(4\)|print y)/);
-    assert.ok(grade(cheat).score < grade(cheat).maxScore, cheat);
+    assert.ok(grade(cheat).score <= 1, `${cheat}: only "a program of the subset" may pass`);
   }
   // Honest fixes keep full marks: printing first, or ending the borrow in a block.
   for (

@@ -19,6 +19,26 @@ import {
   parseRust,
 } from "../../ownership/mod.ts";
 
+/** Judge: `main` still pushes 4 onto x and prints y, read from the parsed program. */
+function keepsMeaning(source: string): void {
+  const exprs = mainExpressions(source);
+  const is = (e: Expr, name: string) => e.kind === "path" && e.name === name;
+  assert.ok(
+    exprs.some((e) =>
+      e.kind === "method" && e.name === "push" && is(e.recv, "x") && e.args.length === 1 &&
+      e.args[0].kind === "int" && e.args[0].value === 4
+    ),
+    "the program must still call x.push(4) in main (not in a comment or a branch)",
+  );
+  assert.ok(
+    exprs.some((e) =>
+      e.kind === "println" && e.macro === "println" && e.format === "{:?}" &&
+      e.args.length === 1 && is(e.args[0], "y")
+    ),
+    'the program must still print y with println!("{:?}", y) in main',
+  );
+}
+
 /**
  * The expressions `main` runs unconditionally: its statements and tail, and
  * those of plain blocks inside it, not under an `if`, a loop or another
@@ -145,31 +165,15 @@ export const safetyFixBorrow = defineExercise<() => string>({
       name: "still pushes 4 onto x and prints y",
       points: 1,
       calls: [[]],
-      judge: ([src]) => {
-        // On the parsed program, not its text: "x.push(4)" in a comment does not count.
-        const exprs = mainExpressions(String(src));
-        const is = (e: Expr, name: string) => e.kind === "path" && e.name === name;
-        assert.ok(
-          exprs.some((e) =>
-            e.kind === "method" && e.name === "push" && is(e.recv, "x") && e.args.length === 1 &&
-            e.args[0].kind === "int" && e.args[0].value === 4
-          ),
-          "the program must still call x.push(4) in main (not in a comment or a branch)",
-        );
-        assert.ok(
-          exprs.some((e) =>
-            e.kind === "println" && e.macro === "println" && e.format === "{:?}" &&
-            e.args.length === 1 && is(e.args[0], "y")
-          ),
-          'the program must still print y with println!("{:?}", y) in main',
-        );
-      },
+      judge: ([src]) => keepsMeaning(String(src)),
     },
     {
-      name: "the borrow checker accepts it",
+      name: "the borrow checker accepts it, with the push and the print still in",
       points: 2,
       calls: [[]],
       judge: ([src]) => {
+        // Deleting the push would make any checker accept the program: that fixes nothing.
+        keepsMeaning(String(src));
         let r;
         try {
           r = checkBorrows(String(src));
