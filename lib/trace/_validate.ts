@@ -47,7 +47,12 @@ export function parseWith<S extends z.ZodType>(
   // A number that is not an integer is out of range, not of the wrong shape.
   const shape = (issue.code === "invalid_type" && typeof received !== "number") ||
     issue.code === "invalid_union";
-  const message = `${what}: ${field} ${issue.message}: received ${show(received)}`;
+  // A field left out is named as missing, not as a value of the wrong type.
+  const missing = issue.code === "invalid_type" && received === undefined &&
+    issue.path.length > 0;
+  const message = missing
+    ? `${what}: ${field} is required: received nothing`
+    : `${what}: ${field} ${issue.message}: received ${show(received)}`;
   const Err = shape ? TypeError : RangeError;
   const err = new Err(message, { cause: r.error });
   (err as Error & { details?: string }).details = z.prettifyError(r.error);

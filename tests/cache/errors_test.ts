@@ -111,3 +111,18 @@ Deno.test("a misspelt field is an error, not silently ignored", () => {
     /memoryLatency is not a known field: received 50/,
   );
 });
+
+Deno.test("a field left out is named as required, not as a value of the wrong type", () => {
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => new CacheSimulator({ levels: [{ name: "L1", sets: 4, lineBytes: 64 } as any] }),
+    (e: Error) =>
+      e instanceof TypeError && /levels\.0\.ways is required: received nothing$/.test(e.message),
+  );
+  // A value that is there but wrong still says what it was.
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => new CacheSimulator({ levels: [{ sets: 4, ways: "8", lineBytes: 64 } as any] }),
+    /levels\.0: ways must be a number: received "8"$/,
+  );
+});
