@@ -17,6 +17,12 @@ import type {
 } from "./types.ts";
 import { type GcOp, parseGcWorkload } from "./workload.ts";
 
+/**
+ * Most object ids a run's collection records list in all, by default (about 32 MiB of
+ * references): 20,000 collections of 20,000 live objects would otherwise keep 400 million.
+ */
+export const GC_RUN_MAX_RECORDED_IDS = 4_000_000;
+
 /** Settings of {@linkcode runGcWorkload}. */
 export const GcRunOptions = z.strictObject({
   /** Which collector to simulate. */
@@ -31,6 +37,13 @@ export const GcRunOptions = z.strictObject({
   heapMaps: z.boolean().optional(),
   /** Most occupancy samples kept for charts (evenly spaced over the run). */
   maxSamples: z.number().int().min(2).max(100_000).default(2000),
+  /**
+   * Most object ids the collection records may list in all (each lists every survivor and
+   * every object freed): past it the run stops with an `error`, so memory stays bounded.
+   */
+  maxRecordedIds: z.number().int().min(1).max(GC_RUN_MAX_RECORDED_IDS).default(
+    GC_RUN_MAX_RECORDED_IDS,
+  ),
 });
 /** Settings of {@linkcode runGcWorkload}. */
 export type GcRunOptions = z.input<typeof GcRunOptions>;
@@ -110,6 +123,7 @@ export function runGcWorkload(
   let outOfMemory: GcRunResult["outOfMemory"] = null;
   let error: GcRunResult["error"] = null;
   let opsRun = 0;
+  let recordedIds = 0, counted = 0;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     gc.op = op.line;
@@ -144,6 +158,16 @@ export function runGcWorkload(
     } catch (e) {
       if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
       error = { line: op.line, message: e.message };
+    }
+    for (; counted < collections.length; counted++) {
+      recordedIds += collections[counted].survivorIds.length + collections[counted].freedIds.length;
+    }
+    if (recordedIds > o.maxRecordedIds && error === null) {
+      error = {
+        line: op.line,
+        message:
+          `Cannot run workload: its collections have listed ${recordedIds} object ids so far (each lists every survivor and every object freed), more than the ${o.maxRecordedIds} a run keeps: use fewer gc lines or fewer live objects`,
+      };
     }
     if (i % every === 0 || outOfMemory || error || i === ops.length - 1) {
       occupancy.push({ line: op.line, bytes: gc.occupancyBytes() });

@@ -35,9 +35,11 @@ const MAX_SIZE = 2 ** 40;
 const MAX_FIELDS = 1_000_000;
 
 function fail(line: number, message: string, text: string): never {
-  throw new SyntaxError(
-    `Cannot parse workload: line ${line}: ${message}: received ${JSON.stringify(text)}`,
-  );
+  // A runaway line (a whole file without newlines, say) is cut, with its length said.
+  const shown = text.length > 80
+    ? `${JSON.stringify(text.slice(0, 80))}... (${text.length} characters)`
+    : JSON.stringify(text);
+  throw new SyntaxError(`Cannot parse workload: line ${line}: ${message}: received ${shown}`);
 }
 
 function integer(

@@ -120,3 +120,30 @@ Deno.test("generated workloads are valid for every collector and tunable", () =>
     /maxSizeBytes must be at least minSizeBytes/,
   );
 });
+
+Deno.test("a runaway line is cut in the error, with its length", () => {
+  const line = "new " + "x".repeat(100_000);
+  assert.throws(
+    () => parseGcWorkload(line),
+    (e: Error) =>
+      e instanceof SyntaxError &&
+      /^Cannot parse workload: line 1: .*\.\.\. \(100004 characters\)$/.test(e.message) &&
+      e.message.length < 300,
+  );
+});
+
+Deno.test("memory stays bounded: a run whose records would list too many ids stops with an error", () => {
+  const text = "new a 16 0\nnew b 16 0\nroot a\nroot b\n" + "gc\n".repeat(100);
+  const full = runGcWorkload(text, { collector: "mark-sweep", heapBytes: 1024 });
+  assert.equal(full.error, null);
+  assert.equal(full.collections.length, 100);
+  // Each collection lists two survivors: the 6th takes the total past 10.
+  const r = runGcWorkload(text, { collector: "mark-sweep", heapBytes: 1024, maxRecordedIds: 10 });
+  assert.equal(r.collections.length, 6);
+  assert.equal(r.error?.line, 10);
+  assert.match(r.error!.message, /listed 12 object ids so far .* more than the 10 a run keeps/);
+  assert.throws(
+    () => runGcWorkload(text, { collector: "mark-sweep", heapBytes: 1024, maxRecordedIds: 0 }),
+    /maxRecordedIds/,
+  );
+});
