@@ -152,13 +152,21 @@ def run_one(path, out_dir, timeout, allowed_error=None):
 
 def main(argv):
     parser = argparse.ArgumentParser(description="Execute notebooks through the Deno kernel")
-    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument(
+        "notebooks", nargs="*", help="notebooks to run (default: every lesson in notebooks/)"
+    )
     parser.add_argument("--out", default=os.path.join(REPO, "out", "notebooks"))
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (1 to 86400)")
     args = parser.parse_args(argv)
     if not 1 <= args.timeout <= 86400:
         progress(f"Cannot run notebooks: --timeout must be a whole number of seconds from 1 to 86400: received {args.timeout}")
         return 2
+    if not args.notebooks:
+        folder = os.path.join(REPO, "notebooks")
+        args.notebooks = sorted(
+            os.path.join(folder, f) for f in os.listdir(folder)
+            if f.endswith(".ipynb") and f[:2].isdigit() and f[2:3] == "-"
+        )
     setup_environment()
     missing = [p for p in args.notebooks if not os.path.isfile(p)]
     if missing:
