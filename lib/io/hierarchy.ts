@@ -16,7 +16,7 @@ export const HierarchyTable = z.object({
   source: z.string().min(1),
   levels: z.array(HierarchyLevel).min(2).refine(
     (levels) => levels.every((l, i) => i === 0 || l.sizeBytes > levels[i - 1].sizeBytes),
-    { message: "levels must grow in size from fastest to slowest" },
+    { message: "must grow in size from fastest to slowest" },
   ),
 });
 /** The hierarchy table: typical sizes and latencies, with where they come from. */
