@@ -8,6 +8,7 @@
  * out/notebooks.
  */
 import assert from "node:assert/strict";
+import * as garden from "memgarden";
 import { parseNotebook } from "memgarden";
 import { Browser, type BrowserPage } from "../../tools/browser.ts";
 
@@ -69,15 +70,19 @@ const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The distinctive lines of every reference solution (between the markers). */
+/** Every text the library exports (given material such as the programs exercises ask to fix). */
+const LIBRARY_TEXTS = Object.values(garden).filter((v) => typeof v === "string").join("\n");
+
 function solutionLines(): { lesson: string; line: string }[] {
   const found: { lesson: string; line: string }[] = [];
   for (const name of lessons) {
     const nb = parseNotebook(Deno.readTextFileSync(`${REPO}/notebooks/${name}`), name);
     // A line that the lesson also shows outside any solution (the broken program an exercise
-    // asks to fix, say) is part of the question, not a leak.
+    // asks to fix, say) is part of the question, not a leak; so is a line of a text the
+    // library exports (SAFETY_BROKEN_PROGRAM, say), which students have too.
     const outside = nb.cells.map((c) =>
       sourceOf(c).replace(/\/\/ BEGIN SOLUTION[\s\S]*?\/\/ END SOLUTION/g, "")
-    ).join("\n");
+    ).join("\n") + "\n" + LIBRARY_TEXTS;
     for (const cell of nb.cells) {
       const tags = (cell.metadata?.tags ?? []) as string[];
       if (cell.cell_type !== "code" || !tags.some((t) => t.startsWith("exercise:"))) continue;
