@@ -20,6 +20,7 @@
  * the folder of an older checkout to time its command beside this one).
  */
 import { formatDin, formatLackey, OP_IFETCH, readTraceFile, TraceBuilder } from "memgarden";
+import { dineroSplit } from "../tools/record_dinero.ts";
 
 const MIN_ACCESSES = 4_000_000;
 const root = new URL("../", import.meta.url).pathname;
@@ -223,14 +224,8 @@ if (dinero) {
 
 /** Misses by kind, from sim cache --json or from Dinero IV's report. */
 function split(stdout: string, fromDinero: boolean): string {
-  if (!fromDinero) {
-    const l1 = JSON.parse(stdout).levels[0];
-    return `misses:${l1.misses} compulsory:${l1.compulsory} capacity:${l1.capacity} conflict:${l1.conflict}`;
-  }
-  const count = (label: string) => new RegExp(`${label}\\s+(\\d+)`).exec(stdout)?.[1];
-  return `misses:${count("Demand Misses")} compulsory:${count("Compulsory misses")} capacity:${
-    count("Capacity misses")
-  } conflict:${count("Conflict misses")}`;
+  const c = fromDinero ? dineroSplit(stdout) : JSON.parse(stdout).levels[0];
+  return `misses:${c.misses} compulsory:${c.compulsory} capacity:${c.capacity} conflict:${c.conflict}`;
 }
 
 // Every command must agree before any is timed.

@@ -31,6 +31,35 @@ export interface DineroCase {
   conflict: number;
 }
 
+/** Misses and their 3C split as one Dinero IV report gives them (its first, "Total", column). */
+export interface DineroSplit {
+  misses: number;
+  compulsory: number;
+  capacity: number;
+  conflict: number;
+}
+
+/**
+ * Read the demand misses and their 3C split from a Dinero IV report (run with `-l1-?ccc`).
+ *
+ * @param report What dineroIV printed.
+ * @returns The four counts.
+ * @throws {Error} When a line is missing, quoting the report.
+ */
+export function dineroSplit(report: string): DineroSplit {
+  const count = (label: string): number => {
+    const m = new RegExp(`^ *${label}\\s+(-?\\d+)`, "m").exec(report);
+    if (!m) throw new Error(`Cannot read Dinero IV's report: no "${label}" line:\n${report}`);
+    return Number(m[1]);
+  };
+  return {
+    misses: count("Demand Misses"),
+    compulsory: count("Compulsory misses"),
+    capacity: count("Capacity misses"),
+    conflict: count("Conflict misses"),
+  };
+}
+
 export const TRACES = ["sum", "transpose_naive", "transpose_blocked", "list_walk"];
 
 const CACHES: [number, number, number, "lru" | "fifo", boolean, boolean][] = [
@@ -75,11 +104,7 @@ if (import.meta.main) {
       await writer.close();
       const out = await child.output();
       const text = new TextDecoder().decode(out.stdout);
-      const count = (label: string): number => {
-        const m = new RegExp(`^ *${label}\\s+(-?\\d+)`, "m").exec(text);
-        if (!out.success || !m) throw new Error(`dineroIV ${args}: no "${label}" line:\n${text}`);
-        return Number(m[1]);
-      };
+      if (!out.success) throw new Error(`dineroIV ${args} failed:\n${text}`);
       cases.push({
         trace: `data/traces/${name}.trace.gz`,
         sizeBytes: size,
@@ -89,10 +114,7 @@ if (import.meta.main) {
         writePolicy: wb ? "write-back" : "write-through",
         writeAllocate: wa,
         args,
-        misses: count("Demand Misses"),
-        compulsory: count("Compulsory misses"),
-        capacity: count("Capacity misses"),
-        conflict: count("Conflict misses"),
+        ...dineroSplit(text),
       });
     }
   }

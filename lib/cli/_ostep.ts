@@ -11,6 +11,7 @@
  */
 import type { SimCommand } from "./main.ts";
 import { writeStdoutSync } from "./_process.ts";
+import { shownText as shownTextOf } from "../trace/_validate.ts";
 
 /** The exit status of a usage error (bad flag, bad value, unreadable file), as optparse uses. */
 export const USAGE_EXIT = 2;
@@ -284,9 +285,7 @@ export function pythonInt(text: string, field: string): bigint {
  * ```
  */
 export function shownText(text: string, max = 80): string {
-  return text.length > max
-    ? `${JSON.stringify(text.slice(0, max))}... (${text.length} characters)`
-    : JSON.stringify(text);
+  return shownTextOf(text, max);
 }
 
 /**

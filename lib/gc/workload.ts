@@ -20,6 +20,7 @@
 import { z } from "zod";
 import type { Prng } from "../random/mod.ts";
 import { createPrng } from "../random/mod.ts";
+import { shownText } from "../trace/_validate.ts";
 
 /** One mutator operation; `line` is its 1-based line in the text it came from. */
 export type GcOp =
@@ -36,10 +37,9 @@ const MAX_FIELDS = 1_000_000;
 
 function fail(line: number, message: string, text: string): never {
   // A runaway line (a whole file without newlines, say) is cut, with its length said.
-  const shown = text.length > 80
-    ? `${JSON.stringify(text.slice(0, 80))}... (${text.length} characters)`
-    : JSON.stringify(text);
-  throw new SyntaxError(`Cannot parse workload: line ${line}: ${message}: received ${shown}`);
+  throw new SyntaxError(
+    `Cannot parse workload: line ${line}: ${message}: received ${shownText(text)}`,
+  );
 }
 
 function integer(

@@ -1,5 +1,6 @@
 import { gunzipSync } from "fflate";
 import { z } from "zod";
+import { issueText } from "../trace/_validate.ts";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -139,35 +140,15 @@ export function parseJsonData<T extends z.ZodType>(
     // One line: the first problem's field, rule and value; the rest are counted (all of them
     // are in the error's cause).
     const issues = parsed.error.issues;
-    const issue = issues[0];
-    const field = issue.path.length ? issue.path.map(String).join(".") : "the document";
-    let value: unknown = data;
-    for (const k of issue.path) {
-      value = value !== null && typeof value === "object"
-        ? (value as Record<PropertyKey, unknown>)[k]
-        : undefined;
-    }
-    const problem = issue.code === "invalid_type" && value === undefined
-      ? "is required: received nothing"
-      : `${issue.message}: received ${shown(value)}`;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problems)` : "";
     throw new TypeError(
-      `Cannot read ${source}: the data does not match its schema: ${field} ${problem}${more}`,
+      `Cannot read ${source}: the data does not match its schema: ${
+        issueText(parsed.error, data, "the document")
+      }${more}`,
       { cause: parsed.error },
     );
   }
   return parsed.data;
-}
-
-/** A value as an error message shows it: JSON, cut after 80 characters. */
-function shown(v: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(v) ?? String(v);
-  } catch {
-    text = String(v);
-  }
-  return text.length > 80 ? `${text.slice(0, 80)}... (${text.length} characters)` : text;
 }
 
 /** Find the line of a JSON.parse error from V8's message (position, line or snippet). */
